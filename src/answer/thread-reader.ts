@@ -1,0 +1,56 @@
+import type { WebClient } from '@slack/web-api';
+import type { ThreadMessage, BotMessageKind } from '../core/conversation.js';
+import { withRateLimitRetry } from '../slack/client.js';
+import { METADATA_EVENT } from './slack-publisher.js';
+
+/**
+ * Reads a whole thread (every page of conversations.replies) as the conversation's memory.
+ * The bot's own posts carry message metadata saying what they are (answer, question, notice),
+ * which is how they are told apart when read back.
+ */
+export interface RawSlackMessage {
+  ts?: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  subtype?: string;
+  files?: unknown[];
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
+const PAGE_SIZE = 200;
+
+export async function readThread(slack: WebClient, channel: string, threadTs: string): Promise<ThreadMessage[]> {
+  const messages: ThreadMessage[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await withRateLimitRetry(() =>
+      slack.conversations.replies({ channel, ts: threadTs, limit: PAGE_SIZE, include_all_metadata: true, ...(cursor ? { cursor } : {}) }),
+    );
+    for (const raw of (page.messages ?? []) as RawSlackMessage[]) {
+      const message = toThreadMessage(raw);
+      if (message) messages.push(message);
+    }
+    cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
+  } while (cursor);
+  return messages;
+}
+
+export function toThreadMessage(raw: RawSlackMessage): ThreadMessage | undefined {
+  if (!raw.ts) return undefined;
+  const message: ThreadMessage = { ts: raw.ts, text: raw.text ?? '' };
+  if (raw.user) message.user = raw.user;
+  if (raw.bot_id) message.botId = raw.bot_id;
+  if (raw.subtype) message.subtype = raw.subtype;
+  if (raw.files && raw.files.length > 0) message.hasFiles = true;
+  if (raw.metadata?.event_type === METADATA_EVENT) {
+    const payload = raw.metadata.event_payload ?? {};
+    if (isKind(payload.kind)) message.kind = payload.kind;
+    if (typeof payload.asked_by === 'string') message.askedBy = payload.asked_by;
+  }
+  return message;
+}
+
+function isKind(value: unknown): value is BotMessageKind {
+  return value === 'answer' || value === 'question' || value === 'notice';
+}

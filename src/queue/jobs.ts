@@ -1,0 +1,80 @@
+/**
+ * What travels on the queue. Jobs carry only what a worker needs to find the question again in
+ * Slack (the thread is the memory), plus the Slack message ids it has already created, so that a
+ * job picked up again after a crash continues in the same messages instead of posting new ones.
+ */
+export const QUEUE_NAME = 'answers';
+
+/** How a question reached the bot; decides how the answer is shown. */
+export type QuestionSource = 'mention' | 'dm' | 'thread-reply' | 'command' | 'assistant';
+
+export interface SlackPlace {
+  teamId: string;
+  channel: string;
+  /** The thread the answer goes in. */
+  threadTs: string;
+}
+
+export interface QuestionJob extends SlackPlace {
+  kind: 'question';
+  source: QuestionSource;
+  /** The message being answered (for `/aws`, the bot's post of the question, once made). */
+  messageTs: string;
+  userId: string;
+  /** Text of the question as received, used when the thread cannot be read. */
+  text: string;
+  /** ts of the bot's answer message once posted (a placeholder first). */
+  answerTs?: string;
+  /** ts of the follow-up messages of a long answer, once posted. */
+  followUpTs?: string[];
+  /** Set for `/aws`: where to answer when the bot cannot post in the channel. */
+  responseUrl?: string;
+  /** Set for Continue: the answer to extend. */
+  continueFromTs?: string;
+  receivedAt: number;
+}
+
+/** `/aws <question>`: the worker first posts the question in the channel, then answers it. */
+export interface CommandQuestionJob {
+  kind: 'command-question';
+  teamId: string;
+  channel: string;
+  userId: string;
+  text: string;
+  responseUrl: string;
+  /** ts of the bot's visible post of the question, once made. */
+  questionTs?: string;
+  receivedAt: number;
+}
+
+/** A short reply that is not a model answer: help, a refusal, a notice. */
+export interface NoticeJob {
+  kind: 'notice';
+  teamId: string;
+  channel: string;
+  userId: string;
+  threadTs?: string;
+  text: string;
+  ephemeral: boolean;
+  responseUrl?: string;
+  receivedAt: number;
+}
+
+export type AnswerQueueJob = QuestionJob | CommandQuestionJob | NoticeJob;
+
+/**
+ * One Slack message is answered once: the job id is derived from the message itself, so a
+ * redelivered event, or the same message arriving as both `app_mention` and `message`, maps to
+ * the job that already exists. BullMQ forbids ':' in custom ids.
+ */
+export function questionJobId(teamId: string, channel: string, messageTs: string): string {
+  return ['q', teamId, channel, messageTs].join('-');
+}
+
+export function continueJobId(teamId: string, channel: string, answerTs: string): string {
+  return ['continue', teamId, channel, answerTs].join('-');
+}
+
+export function commandJobId(teamId: string, triggerId: string): string {
+  return ['cmd', teamId, triggerId].join('-');
+}

@@ -1,0 +1,66 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../ops/redis-keys.js';
+import { QUEUE_NAME, type AnswerQueueJob } from './jobs.js';
+import { ThreadOrder } from './thread-order.js';
+
+/**
+ * Finished jobs are kept for a day so that their ids keep deduplicating Slack's redeliveries
+ * (which come within minutes) and the dashboard shows recent history; failed ones for a week
+ * so that a Retry button pressed later still finds the question.
+ */
+const KEEP_COMPLETED = { age: 24 * 3600, count: 50_000 };
+const KEEP_FAILED = { age: 7 * 24 * 3600, count: 50_000 };
+/** Slack redelivers for minutes, not days; a day covers every retry and a restarted web role. */
+const DEDUP_SECONDS = 24 * 3600;
+
+export type EnqueueResult = 'queued' | 'duplicate';
+
+export class AnswerQueue {
+  readonly queue: Queue<AnswerQueueJob>;
+  private readonly threadOrder: ThreadOrder;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    prefix: string,
+  ) {
+    this.queue = new Queue<AnswerQueueJob>(QUEUE_NAME, {
+      connection: redis,
+      prefix,
+      defaultJobOptions: {
+        // Model and Slack retries happen inside the job, where the Slack message can say what is
+        // going on; the queue only retries what failed outside them (see answer/failures.ts).
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: KEEP_COMPLETED,
+        removeOnFail: KEEP_FAILED,
+      },
+    });
+    this.threadOrder = new ThreadOrder(redis, keys, this.queue);
+  }
+
+  /**
+   * Adds a job unless one with the same id exists. Questions also join their thread's ordering
+   * set (by message ts) before they become visible to workers, so that a worker can tell whether
+   * an earlier message of the same thread is still being answered.
+   */
+  async enqueue(jobId: string, data: AnswerQueueJob, options: JobsOptions = {}): Promise<EnqueueResult> {
+    // BullMQ's add() with an existing id returns a job built from *our* arguments, so it cannot
+    // tell us whether the job was new: a marker claimed with SET NX can.
+    const claimed = await this.redis.set(this.keys.enqueued(jobId), '1', 'EX', DEDUP_SECONDS, 'NX');
+    if (claimed === null) return 'duplicate';
+    try {
+      if (data.kind === 'question') await this.threadOrder.join(data, jobId);
+      await this.queue.add(data.kind, data, { ...options, jobId });
+      return 'queued';
+    } catch (error) {
+      await this.redis.del(this.keys.enqueued(jobId)).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,130 @@
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { answerQuestion, type AnswerDeps, type AnswerOutcome } from '../answer/answer-question.js';
+import { handleCommandQuestion } from '../answer/command-question.js';
+import { handleNotice } from '../answer/notice.js';
+import type { Logger } from '../ops/logger.js';
+import { QUEUE_NAME, type AnswerQueueJob, type QuestionJob } from './jobs.js';
+import type { AnswerQueue } from './producer.js';
+import { ThreadOrder } from './thread-order.js';
+
+/**
+ * The BullMQ edge of the worker role. The lock is renewed while a job runs, so a long answer
+ * keeps it; if the process dies, the lock lapses and the stalled-job check hands the job to
+ * another worker, which continues in the placeholder recorded on the job.
+ */
+export interface AnswerWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  lockMs: number;
+  stalledIntervalMs: number;
+}
+
+/**
+ * Something outside the model failed on the job's last attempt (Slack down, Redis lost): the
+ * person still gets a message saying so, with Retry, instead of a placeholder left "thinking".
+ */
+async function reportUnexpectedFailure(job: Job<QuestionJob>, deps: AnswerDeps, error: unknown): Promise<void> {
+  deps.logger.error({ err: error }, 'answer failed outside the model call');
+  const text = ':warning: Something went wrong while answering (the bot could not reach Slack or its queue). Please try again.';
+  const place = { teamId: job.data.teamId, channel: job.data.channel, threadTs: job.data.threadTs, jobId: job.id! };
+  try {
+    if (job.data.answerTs) await deps.publisher.stream(place, job.data.answerTs).finish(text, { state: 'failed' });
+    else await deps.publisher.post(place, text, 'notice');
+  } catch (reportError) {
+    deps.logger.error({ err: reportError }, 'could not tell the user about the failure');
+  }
+}
+
+/** How long a question waits before looking again when an earlier one of its thread is being answered. */
+const THREAD_TURN_POLL_MS = 1000;
+
+export class AnswerWorker {
+  readonly worker: Worker<AnswerQueueJob>;
+  private readonly threadOrder: ThreadOrder;
+  private readonly lookup: Queue;
+
+  constructor(
+    private readonly deps: AnswerDeps,
+    private readonly producer: AnswerQueue,
+    options: AnswerWorkerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.lookup = new Queue(QUEUE_NAME, { connection: options.connection, prefix: options.prefix });
+    this.threadOrder = new ThreadOrder(options.connection, deps.keys, this.lookup);
+    this.worker = new Worker<AnswerQueueJob>(QUEUE_NAME, (job, token, signal) => this.process(job, token, signal), {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockMs,
+      stalledInterval: options.stalledIntervalMs,
+      // A job whose worker died twice in a row is more likely to kill the next one than to succeed.
+      maxStalledCount: 2,
+      autorun: false,
+    });
+    this.worker.on('failed', (job, error) => this.logger.warn({ jobId: job?.id, err: error, attemptsMade: job?.attemptsMade }, 'job failed'));
+    this.worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'));
+  }
+
+  start(): void {
+    void this.worker.run();
+  }
+
+  private async process(job: Job<AnswerQueueJob>, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    const log = this.logger.child({ jobId: job.id, kind: job.data.kind, teamId: job.data.teamId, channel: job.data.channel });
+    const deps = { ...this.deps, logger: log };
+    switch (job.data.kind) {
+      case 'question':
+        return this.processQuestion(job as Job<QuestionJob>, token, signal, deps);
+      case 'command-question':
+        return handleCommandQuestion(job as Job<typeof job.data>, deps, this.producer, signal);
+      case 'notice':
+        return handleNotice(job.data, deps);
+    }
+  }
+
+  private async processQuestion(job: Job<QuestionJob>, token: string | undefined, signal: AbortSignal | undefined, deps: AnswerDeps): Promise<Pick<AnswerOutcome, 'status' | 'usage'>> {
+    const jobId = job.id!;
+    if (!(await this.threadOrder.isTurnOf(job.data, jobId))) {
+      await job.moveToDelayed(Date.now() + THREAD_TURN_POLL_MS, token);
+      throw new DelayedError();
+    }
+    let finished = false;
+    try {
+      const log = deps.logger.child({ threadTs: job.data.threadTs });
+      log.info({ source: job.data.source, queueWaitMs: Date.now() - job.data.receivedAt }, 'answering');
+      const outcome = await answerQuestion(
+        { id: jobId, data: job.data, update: (data) => job.updateData(data) },
+        { ...deps, logger: log },
+        signal,
+      );
+      finished = true;
+      log.info({ status: outcome.status, usage: outcome.usage, totalMs: outcome.finishedAt - job.data.receivedAt }, 'answered');
+      // A failure the user was told about is final for the queue: Retry re-runs it on request.
+      if (outcome.status === 'failed') throw new UnrecoverableError(outcome.error?.message ?? 'answer failed');
+      return { status: outcome.status, usage: outcome.usage };
+    } catch (error) {
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!finished && lastAttempt && !(error instanceof DelayedError)) await reportUnexpectedFailure(job, deps, error);
+      throw error;
+    } finally {
+      const lastAttempt = finished || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (lastAttempt) await this.threadOrder.leave(job.data, jobId);
+    }
+  }
+
+  /** Stops taking jobs and lets the ones in flight finish, for at most graceMs. */
+  async close(graceMs: number): Promise<'drained' | 'timed-out'> {
+    const closing = this.worker.close();
+    const timedOut = new Promise<'timed-out'>((resolve) => setTimeout(() => resolve('timed-out'), graceMs).unref());
+    const result = await Promise.race([closing.then(() => 'drained' as const), timedOut]);
+    if (result === 'timed-out') {
+      // Whatever is still running is handed back: its lock lapses and another worker resumes it
+      // from the placeholder recorded on the job.
+      await this.worker.close(true);
+    }
+    await this.lookup.close();
+    return result;
+  }
+}

@@ -1,0 +1,93 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../ops/logger.js';
+import type { AnswerQueue, EnqueueResult } from '../queue/producer.js';
+import { questionJobId, type AnswerQueueJob, type QuestionJob, type QuestionSource } from '../queue/jobs.js';
+import { stripMention } from '../core/conversation.js';
+
+/**
+ * Where every Slack listener hands over: it turns a question into a job and nothing more. When
+ * the queue is unreachable the person is told at once (through Slack, which needs no Redis):
+ * a question is never dropped silently.
+ */
+export interface IntakeDeps {
+  queue: AnswerQueue;
+  logger: Logger;
+}
+
+export interface IncomingQuestion {
+  source: QuestionSource;
+  teamId: string;
+  channel: string;
+  userId: string;
+  text: string;
+  ts: string;
+  threadTs: string | undefined;
+  hasFiles: boolean;
+}
+
+export const HELP_TEXT = [
+  "*I'm aws-orchestrator, an AWS expert powered by Claude.* Ask me anything about AWS: architecture, services, IAM, costs, CLI commands, CloudFormation or Terraform.",
+  '• Mention me in a channel: `@aws-orchestrator How do I set up ECS with Fargate?` — I answer in the thread, and replies in that thread continue the conversation.',
+  '• Send me a direct message, or open me in the assistant panel.',
+  '• Use `/aws <question>` anywhere; `/aws help` shows this guide.',
+  "I read the thread I'm answering in as context. Please never paste credentials.",
+].join('\n');
+
+export const FILES_ONLY_TEXT = 'I can only read text, not files or images. Please describe your question in words.';
+
+export async function takeQuestion(question: IncomingQuestion, botUserId: string, client: WebClient, deps: IntakeDeps): Promise<EnqueueResult | 'rejected'> {
+  const threadTs = question.threadTs ?? question.ts;
+  const asked = stripMention(question.text, botUserId);
+  if (asked.length === 0) {
+    const text = question.hasFiles ? FILES_ONLY_TEXT : HELP_TEXT;
+    return enqueueOrApologise(
+      noticeJobId(question),
+      { kind: 'notice', teamId: question.teamId, channel: question.channel, userId: question.userId, threadTs, text, ephemeral: false, receivedAt: Date.now() },
+      question,
+      client,
+      deps,
+    );
+  }
+  const job: QuestionJob = {
+    kind: 'question',
+    source: question.source,
+    teamId: question.teamId,
+    channel: question.channel,
+    threadTs,
+    messageTs: question.ts,
+    userId: question.userId,
+    text: asked,
+    receivedAt: Date.now(),
+  };
+  return enqueueOrApologise(questionJobId(question.teamId, question.channel, question.ts), job, question, client, deps);
+}
+
+async function enqueueOrApologise(
+  jobId: string,
+  job: AnswerQueueJob,
+  question: IncomingQuestion,
+  client: WebClient,
+  deps: IntakeDeps,
+): Promise<EnqueueResult | 'rejected'> {
+  try {
+    const result = await deps.queue.enqueue(jobId, job);
+    deps.logger.info({ jobId, kind: job.kind, source: question.source, result }, result === 'queued' ? 'question queued' : 'duplicate delivery ignored');
+    return result;
+  } catch (error) {
+    deps.logger.error({ err: error, jobId }, 'could not queue the question');
+    await client.chat
+      .postEphemeral({
+        channel: question.channel,
+        user: question.userId,
+        ...(question.threadTs ? { thread_ts: question.threadTs } : {}),
+        text: ":warning: I can't take your question right now: my job queue is unavailable. Please try again in a minute.",
+      })
+      .catch((notifyError: unknown) => deps.logger.error({ err: notifyError }, 'could not tell the user the queue is down'));
+    return 'rejected';
+  }
+}
+
+/** A help notice is also one per message, so that redeliveries do not repeat it. */
+function noticeJobId(question: IncomingQuestion): string {
+  return `${questionJobId(question.teamId, question.channel, question.ts)}-notice`;
+}

@@ -1,0 +1,72 @@
+import type { App } from '@slack/bolt';
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../../../ops/redis-keys.js';
+import { takeQuestion, type IntakeDeps } from '../../intake.js';
+
+export interface MessageListenerDeps extends IntakeDeps {
+  redis: Redis;
+  keys: RedisKeys;
+}
+
+/** Subtypes that are a person writing; edits, deletions, joins and bot posts are not questions. */
+const QUESTION_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
+
+interface PlainMessage {
+  subtype?: string;
+  bot_id?: string;
+  user?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  channel: string;
+  channel_type?: string;
+  files?: unknown[];
+  team?: string;
+}
+
+/**
+ * Every message the app can see. It answers direct messages; a mention that also arrives as
+ * `app_mention` (same ts, so the same job: answered once); and replies in a thread the bot has
+ * answered in, unless the reply is addressed to someone else.
+ */
+export function registerMessage(app: App, deps: MessageListenerDeps): void {
+  app.event('message', async ({ event, context, client }) => {
+    const message = event as unknown as PlainMessage;
+    if (!QUESTION_SUBTYPES.has(message.subtype) || message.bot_id || !message.user || !context.botUserId) return;
+    const botUserId = context.botUserId;
+    const teamId = context.teamId ?? message.team ?? '';
+    const text = message.text ?? '';
+    const source = await sourceOf(message, text, botUserId, teamId, deps);
+    if (!source) return;
+    await takeQuestion(
+      {
+        source,
+        teamId,
+        channel: message.channel,
+        userId: message.user,
+        text,
+        ts: message.ts,
+        threadTs: message.thread_ts,
+        hasFiles: (message.files?.length ?? 0) > 0,
+      },
+      botUserId,
+      client,
+      deps,
+    );
+  });
+}
+
+async function sourceOf(message: PlainMessage, text: string, botUserId: string, teamId: string, deps: MessageListenerDeps) {
+  if (message.channel_type === 'im') return 'dm' as const;
+  if (text.includes(`<@${botUserId}`)) return 'mention' as const;
+  if (!message.thread_ts || message.thread_ts === message.ts) return undefined;
+  if (addressedToSomeoneElse(text, botUserId)) return undefined;
+  const joined = await deps.redis.exists(deps.keys.joinedThread(teamId, message.channel, message.thread_ts));
+  return joined ? ('thread-reply' as const) : undefined;
+}
+
+/** "@alice what do you think?" in a thread the bot is in is for Alice, not for the bot. */
+export function addressedToSomeoneElse(text: string, botUserId: string): boolean {
+  const leading = /^\s*<@([A-Z0-9]+)(?:\|[^>]*)?>/.exec(text);
+  return leading !== null && leading[1] !== botUserId;
+}

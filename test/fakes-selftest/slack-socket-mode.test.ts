@@ -1,0 +1,65 @@
+/**
+ * The fake's Socket Mode side driven by the real @slack/socket-mode client (undici WebSocket):
+ * hello, an envelope and its ack, and a reconnect after Slack asks the client to go.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LogLevel, SocketModeClient } from '@slack/socket-mode';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { appMention, eventCallback } from '../support/slack-requests.js';
+
+let slack: FakeSlack;
+let client: SocketModeClient;
+
+beforeAll(async () => {
+  slack = await startFakeSlack();
+  client = new SocketModeClient({
+    appToken: 'xapp-test',
+    logLevel: LogLevel.ERROR,
+    // The client waits clientPingTimeout × failures before reconnecting; keep the test quick.
+    clientPingTimeout: 600,
+    clientOptions: { slackApiUrl: slack.url, retryConfig: { retries: 0 } },
+  });
+});
+
+afterAll(async () => {
+  await client.disconnect();
+  await slack.close();
+});
+
+describe('fake Slack Socket Mode with the real SocketModeClient', () => {
+  it('connects through apps.connections.open with the app token', async () => {
+    await client.start();
+    expect(slack.socketConnections).toBe(1);
+    expect(slack.callsTo('apps.connections.open')[0]).toMatchObject({ ok: true, token: 'xapp-test' });
+  });
+
+  it('delivers an events_api envelope and receives the ack', async () => {
+    const received = new Promise<{ event: { type: string; text: string }; retry_num: number }>((resolve) => {
+      client.once('app_mention', async (args: { ack: () => Promise<void>; event: { type: string; text: string }; retry_num: number }) => {
+        await args.ack();
+        resolve(args);
+      });
+    });
+    const event = appMention({ channel: 'C0GENERAL', user: 'U0ALICE', text: '<@UBOT> hello', ts: '1700000000.000100' });
+    const ack = await slack.sendEnvelope('events_api', eventCallback(event));
+    expect((await received).event).toMatchObject({ type: 'app_mention', text: '<@UBOT> hello' });
+    expect(ack.envelope_id).toBe(slack.sentEnvelopes.at(-1)?.envelope_id);
+  });
+
+  it('returns the payload an app acks a slash command with', async () => {
+    client.once('slash_commands', async ({ ack }: { ack: (body: object) => Promise<void> }) => {
+      await ack({ text: 'working on it' });
+    });
+    const ack = await slack.sendEnvelope('slash_commands', { command: '/aws', text: 'help' });
+    expect(ack.payload).toEqual({ text: 'working on it' });
+  });
+
+  it('reconnects with a fresh apps.connections.open after a disconnect request', async () => {
+    await slack.disconnectSocket('refresh_requested');
+    await slack.waitForSocket(2, 5_000);
+    expect(slack.callsTo('apps.connections.open')).toHaveLength(2);
+    client.once('app_mention', async ({ ack }: { ack: () => Promise<void> }) => ack());
+    const event = appMention({ channel: 'C0GENERAL', user: 'U0ALICE', text: '<@UBOT> again', ts: '1700000000.000200' });
+    await expect(slack.sendEnvelope('events_api', eventCallback(event))).resolves.toMatchObject({ envelope_id: expect.any(String) });
+  });
+});

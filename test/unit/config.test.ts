@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const minimal = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', ANTHROPIC_API_KEY: 'sk-ant-x' };
+
+describe('loadConfig', () => {
+  it('applies the product defaults', () => {
+    const config = loadConfig(minimal);
+    expect(config.model).toMatchObject({ name: 'claude-haiku-4-5', temperature: 0.7, maxTokens: 1000 });
+    expect(config.role).toBe('all');
+    expect(config.slack.port).toBe(3000);
+    expect(config.slack.socketMode).toBe(false);
+    expect(config.queue.redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('lists every problem at once', () => {
+    try {
+      loadConfig({ SLACK_BOT_TOKEN: 'nope', ANTHROPIC_TEMPERATURE: '3', PORT: 'abc' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const text = (error as ConfigError).message;
+      for (const name of ['SLACK_BOT_TOKEN', 'ANTHROPIC_API_KEY', 'ANTHROPIC_TEMPERATURE', 'PORT', 'SLACK_SIGNING_SECRET']) expect(text).toContain(name);
+    }
+  });
+
+  it('needs no signing secret in Socket Mode or for a worker', () => {
+    const { SLACK_SIGNING_SECRET: _unused, ...rest } = minimal;
+    expect(loadConfig({ ...rest, SLACK_APP_TOKEN: 'xapp-1' }).slack.socketMode).toBe(true);
+    expect(loadConfig(rest, ['--role', 'worker']).role).toBe('worker');
+  });
+
+  it('takes the role from the command line over the environment', () => {
+    expect(loadConfig({ ...minimal, ROLE: 'worker' }, ['--role=web']).role).toBe('web');
+    expect(() => loadConfig(minimal, ['--role', 'chef'])).toThrow(ConfigError);
+  });
+
+  it('treats blank variables as unset and parses lists', () => {
+    const config = loadConfig({ ...minimal, ANTHROPIC_MODEL: '', ADMIN_USER_IDS: ' U1, U2 ,,' });
+    expect(config.model.name).toBe('claude-haiku-4-5');
+    expect(config.usage.adminUserIds).toEqual(['U1', 'U2']);
+  });
+
+  it('refuses a dashboard without credentials', () => {
+    expect(() => loadConfig({ ...minimal, DASHBOARD_PATH: '/admin/queues' })).toThrow(/DASHBOARD_USER/);
+  });
+});
+
+describe('temperature', () => {
+  it('defaults to 0.7 and can be turned off', () => {
+    expect(loadConfig(minimal).model.temperature).toBe(0.7);
+    expect(loadConfig({ ...minimal, ANTHROPIC_TEMPERATURE: 'none' }).model.temperature).toBeUndefined();
+    expect(() => loadConfig({ ...minimal, ANTHROPIC_TEMPERATURE: '1.5' })).toThrow(/ANTHROPIC_TEMPERATURE/);
+  });
+});
