@@ -10,9 +10,10 @@
  */
 
 /**
- * Default size of one message. Slack truncates a message's `text` after 40,000 characters and
- * recommends keeping it to at most 4,000 characters for display ("Truncating really long
- * messages", chat.postMessage docs); staying a little under 4,000 leaves room for a footer.
+ * Default size of one message. Slack's chat.postMessage documentation: the `text` field is
+ * truncated after 40,000 characters (changelog 2018-04 "Truncating really long messages"), and
+ * for best results it should be at most 4,000 characters. 3,900 stays under that with room for a
+ * short note; it is also the default of SLACK_MAX_MESSAGE_CHARS in the config.
  */
 export const SLACK_MESSAGE_MAX_CHARS = 3_900;
 

@@ -11,12 +11,14 @@ let slack: FakeSlack;
 let client: SocketModeClient;
 
 beforeAll(async () => {
-  slack = await startFakeSlack();
+  slack = await startFakeSlack({ socketPingIntervalMs: 300 });
   client = new SocketModeClient({
     appToken: 'xapp-test',
     logLevel: LogLevel.ERROR,
-    // The client waits clientPingTimeout × failures before reconnecting; keep the test quick.
+    // The client pings every clientPingTimeout/3 ms and waits clientPingTimeout × failures before
+    // reconnecting; short values keep the test quick and make a missing pong show within a second.
     clientPingTimeout: 600,
+    serverPingTimeout: 1_000,
     clientOptions: { slackApiUrl: slack.url, retryConfig: { retries: 0 } },
   });
 });
@@ -31,6 +33,14 @@ describe('fake Slack Socket Mode with the real SocketModeClient', () => {
     await client.start();
     expect(slack.socketConnections).toBe(1);
     expect(slack.callsTo('apps.connections.open')[0]).toMatchObject({ ok: true, token: 'xapp-test' });
+  });
+
+  it('keeps the connection through client and server ping/pong', async () => {
+    // Without pongs the client would drop the socket after four pings (~800 ms); without server
+    // pings, after serverPingTimeout (1 s) from the first one.
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    expect(slack.socketConnectionsTotal).toBe(1);
+    expect(slack.socketConnections).toBe(1);
   });
 
   it('delivers an events_api envelope and receives the ack', async () => {

@@ -302,35 +302,46 @@ export class Workspace {
     });
   }
 
-  remove(channelId: string, ts: string): void {
+  remove(channelId: string, ts: string, method = 'chat.delete'): void {
     const channel = this.channel(channelId);
     const record = channel.messages.get(ts) ?? fail('message_not_found');
-    this.snapshot(record, 'chat.delete', true);
-    const parentTs = record.message.thread_ts;
-    if (record.message.reply_count && parentTs === ts) {
+    this.snapshot(record, method, true);
+    const { thread_ts: threadTs, reply_count: replyCount } = record.message;
+    if (replyCount && threadTs === ts) {
       // A parent with replies leaves a tombstone so the thread stays readable, as Slack does.
-      record.message = { type: 'message', ts, text: 'This message was deleted.', subtype: 'tombstone', thread_ts: ts,
-        reply_count: record.message.reply_count, reply_users: record.message.reply_users,
-        reply_users_count: record.message.reply_users_count, latest_reply: record.message.latest_reply };
+      const { reply_users, reply_users_count, latest_reply } = record.message;
+      record.message = {
+        type: 'message',
+        ts,
+        subtype: 'tombstone',
+        text: 'This message was deleted.',
+        thread_ts: ts,
+        reply_count: replyCount,
+        ...(reply_users ? { reply_users } : {}),
+        ...(reply_users_count ? { reply_users_count } : {}),
+        ...(latest_reply ? { latest_reply } : {}),
+      };
       return;
     }
     this.deletedVersions.set(`${channelId}/${ts}`, record.versions);
     channel.messages.delete(ts);
-    if (parentTs && parentTs !== ts) this.detachReply(channel, parentTs);
+    if (threadTs && threadTs !== ts) this.detachReply(channel, threadTs);
   }
 
   private detachReply(channel: Channel, parentTs: string): void {
     const parent = channel.messages.get(parentTs)?.message;
     if (!parent) return;
     const replies = this.replies(channel, parentTs);
-    parent.reply_count = replies.length;
-    parent.latest_reply = replies.at(-1)?.ts;
-    if (replies.length === 0) {
-      delete parent.reply_count;
-      delete parent.latest_reply;
-      delete parent.reply_users;
-      delete parent.reply_users_count;
+    const latest = replies.at(-1);
+    if (latest) {
+      parent.reply_count = replies.length;
+      parent.latest_reply = latest.ts;
+      return;
     }
+    delete parent.reply_count;
+    delete parent.latest_reply;
+    delete parent.reply_users;
+    delete parent.reply_users_count;
   }
 
   versions(channelId: string, ts: string): MessageVersion[] {

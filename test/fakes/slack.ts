@@ -503,7 +503,7 @@ export class FakeSlack {
     const text = typeof body.text === 'string' ? body.text : '';
     const blocks = Array.isArray(body.blocks) ? (body.blocks as SlackBlock[]) : undefined;
     const target = messageTs ? this.ws.findRecord(channel, messageTs) : undefined;
-    if (body.delete_original === true && target && messageTs) return this.ws.remove(channel, messageTs);
+    if (body.delete_original === true && target && messageTs) return this.ws.remove(channel, messageTs, 'response_url');
     if (body.replace_original === true && target) {
       target.message.text = text;
       if (blocks) target.message.blocks = blocks;
@@ -512,17 +512,13 @@ export class FakeSlack {
       return;
     }
     const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
+    const content = { text, ...(blocks ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}) };
     if (body.response_type === 'in_channel') {
-      this.ws.insert(
-        channel,
-        { user: this.identity.botUserId, bot_id: this.identity.botId, app_id: this.identity.appId, text, ...(blocks ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}) },
-        'response_url',
-      );
+      const { botUserId, botId, appId } = this.identity;
+      this.ws.insert(channel, { user: botUserId, bot_id: botId, app_id: appId, ...content }, 'response_url');
       return;
     }
-    if (user) {
-      this.ephemerals.push({ channel, user, text, ...(blocks ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}), message_ts: this.ws.nextTs(), at: Date.now() });
-    }
+    if (user) this.ephemerals.push({ channel, user, ...content, message_ts: this.ws.nextTs(), at: Date.now() });
   }
 }
 

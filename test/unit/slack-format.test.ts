@@ -248,7 +248,10 @@ describe('toSlackMrkdwnPartial', () => {
     ['snake_case_na', 'snake_case_na'],
     ['reserved_', 'reserved_'],
     ['## ', ''],
-    ['- ', '•'],
+    ['- ', ''],
+    ['Intro\n\n- first\n-', 'Intro\n\n• first'],
+    ['A paragraph\n=', 'A paragraph'],
+    ['- item\n  - sub', '• item\n    ◦ sub'],
   ])('%j → %j', (partial, mrkdwn) => {
     expect(toSlackMrkdwnPartial(partial)).toBe(mrkdwn);
   });
@@ -305,6 +308,40 @@ describe('toSlackMrkdwnPartial', () => {
     for (let end = 0; end <= markdown.length; end += 1) {
       expect(() => toSlackMrkdwnPartial(markdown.slice(0, end))).not.toThrow();
     }
+  });
+
+  it('renders every prefix of a construct-dense answer, at every character, as well-formed mrkdwn', () => {
+    const dense = [
+      'Some **bold** and *it* and `code` then [link **b**](https://x.example/a_b) and ~~strike~~ and ***both*** end.',
+      '> quote with **bold** and `code`',
+      '> - list in quote',
+      '1. item with [link](https://a.example)',
+      '   - sub *it*',
+      '     ```js',
+      '     const a = "*";',
+      '     ```',
+      '| a | **b** | c |',
+      '|---|:-:|--:|',
+      '| 1 | `x` | [l](https://q.example) |',
+      '',
+      'Text with snake_case_word and __dunder__ and a_b_c. Also 2 * 3 = 6 and s3:* action.',
+      '~~~',
+      'tilde fence **',
+      '~~~',
+      '## Heading with `code` and **bold**',
+      '- [ ] task *one*',
+      '- [x] task **two**',
+      'Final line with <https://auto.example> and https://bare.example/path_x and **done**.',
+    ].join('\n');
+    for (let end = 0; end <= dense.length; end += 1) {
+      const prefix = dense.slice(0, end);
+      expect(mrkdwnProblems(toSlackMrkdwnPartial(prefix)), `prefix ${JSON.stringify(prefix.slice(-60))}`).toEqual([]);
+    }
+  });
+
+  it('keeps literal ``` in text and link labels from opening a Slack code block', () => {
+    expect(toSlackMrkdwn('Type \\``` to start')).toBe('Type `\u200b`` to start');
+    expect(toSlackMrkdwn('[a ``` b](https://x.example)')).toBe('<https://x.example|a `\u200b`` b>');
   });
 
   it('is fast enough to run on every streamed update (loose bound)', () => {

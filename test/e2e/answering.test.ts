@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendEvent, appMention, SIGNING_SECRET } from '../support/slack-requests.js';
+import { BOT_USER, GENERAL, shownTexts, startStack, type Stack } from './stack.js';
+
+/** Issue 2: a mention is queued, answered by a worker with a streamed model answer, in its thread. */
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function botAnswersIn(threadTs: string) {
+  return stack.slack.messagesIn(GENERAL, threadTs).filter((message) => message.user === BOT_USER);
+}
+
+describe('a mention in a channel', () => {
+  it('is acknowledged at once and answered in its thread, streaming until complete', async () => {
+    const answerText = 'To set up **ECS**:\n\n1. Create a cluster.\n2. Register a task definition.\n3. Create a service.\n\n```bash\naws ecs create-cluster --cluster-name demo\n```\n\nThat is all.';
+    stack.anthropic.enqueue({ text: answerText, chunkSize: 6, tokenDelayMs: 40 });
+    const asked = await stack.mention(`<@${BOT_USER}> How do I set up ECS?`);
+    expect(asked.response.status).toBe(200);
+    expect(asked.response.ms).toBeLessThan(3000);
+
+    const answer = await stack.finalAnswer(asked);
+    expect(answer.thread_ts).toBe(asked.ts);
+    expect(answer.text).toContain('*ECS*');
+    expect(answer.text).toContain('```\naws ecs create-cluster --cluster-name demo\n```');
+    expect(answer.text).toContain('That is all.');
+
+    const shown = shownTexts(stack, GENERAL, answer.ts);
+    // Placeholder first, then growing text, never per token, ending with the complete answer.
+    expect(shown[0]).toMatch(/Thinking/);
+    expect(shown.length).toBeGreaterThan(2);
+    expect(shown.length).toBeLessThan(answerText.length / 6);
+    expect(shown.at(-1)).toBe(answer.text);
+    // Every intermediate text is readable Slack text: code fences are balanced.
+    for (const text of shown) expect((text.match(/```/g) ?? []).length % 2).toBe(0);
+
+    const request = stack.anthropic.messageRequests().at(-1)!;
+    expect(request.body).toMatchObject({ model: 'claude-haiku-4-5', max_tokens: 1000, temperature: 0.7, stream: true });
+    expect(request.headers['anthropic-version']).toBe('2023-06-01');
+    expect(JSON.stringify(request.body?.system)).toContain('AWS');
+    expect(request.body?.messages).toEqual([{ role: 'user', content: `<@U0ALICE>: How do I set up ECS?` }]);
+  });
+
+  it('answers a follow-up in the same thread with the whole thread as context', async () => {
+    stack.anthropic.enqueue({ text: 'ECS runs containers on a cluster you choose.' });
+    const first = await stack.mention(`<@${BOT_USER}> What is ECS?`);
+    await stack.finalAnswer(first);
+
+    stack.anthropic.enqueue({ text: 'Fargate removes the servers from that picture.' });
+    const followUp = await stack.mention(`<@${BOT_USER}> and how does that compare to Fargate?`, { threadTs: first.ts });
+    await stack.slack.waitFor(() => botAnswersIn(first.ts).find((message) => message.text.includes('Fargate removes')));
+
+    const request = stack.anthropic.messageRequests().at(-1)!;
+    expect(request.body?.messages).toEqual([
+      { role: 'user', content: '<@U0ALICE>: What is ECS?' },
+      { role: 'assistant', content: 'ECS runs containers on a cluster you choose.' },
+      { role: 'user', content: '<@U0ALICE>: and how does that compare to Fargate?' },
+    ]);
+    expect(followUp.threadTs).toBe(first.ts);
+  });
+
+  it('answers a message once when Slack redelivers it and also sends it as a message event', async () => {
+    const before = stack.anthropic.messageRequests().length;
+    const asked = await stack.mention(`<@${BOT_USER}> What is an S3 bucket policy?`);
+    const event = appMention({ channel: GENERAL, user: 'U0ALICE', text: `<@${BOT_USER}> What is an S3 bucket policy?`, ts: asked.ts });
+    await sendEvent(stack.eventsUrl, SIGNING_SECRET, event, { retryNum: 1, retryReason: 'http_timeout' });
+    await sendEvent(stack.eventsUrl, SIGNING_SECRET, { ...event, type: 'message', channel_type: 'channel' });
+    await stack.finalAnswer(asked);
+    // Give any duplicate the time it would need to show up.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(stack.anthropic.messageRequests().length - before).toBe(1);
+    expect(botAnswersIn(asked.ts)).toHaveLength(1);
+  });
+
+  it('rejects a request with a bad signature without queuing anything', async () => {
+    const before = stack.anthropic.messageRequests().length;
+    const posted = stack.slack.addMessage(GENERAL, { user: 'U0ALICE', text: `<@${BOT_USER}> sneaky` });
+    const response = await sendEvent(stack.eventsUrl, SIGNING_SECRET, appMention({ channel: GENERAL, user: 'U0ALICE', text: `<@${BOT_USER}> sneaky`, ts: posted.ts }), { badSignature: true });
+    expect(response.status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(stack.anthropic.messageRequests().length).toBe(before);
+    expect(botAnswersIn(posted.ts)).toHaveLength(0);
+  });
+
+  it('reports health with Redis reachable', async () => {
+    const response = await fetch(`http://127.0.0.1:${stack.port}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok' });
+  });
+});

@@ -1,0 +1,130 @@
+import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
+import { startFakeSlack, type FakeSlack, type FakeSlackOptions, type SlackMessage } from '../fakes/slack.js';
+import { baseEnv, freePort, slackEventsUrl, startBot, type BotProcess, type Role } from '../support/bot.js';
+import { startRedis, type RedisServer } from '../support/redis.js';
+import { appMention, messageEvent, sendEvent, SIGNING_SECRET, type SendEventOptions, type SlackHttpResult } from '../support/slack-requests.js';
+
+/**
+ * One end-to-end world: a real redis-server of its own, the fake Slack and Anthropic APIs, and
+ * the bot started as users start it (a child process running src/main.ts). Each test file makes
+ * its own, so files can run in parallel without sharing any state.
+ */
+export interface Stack {
+  slack: FakeSlack;
+  anthropic: FakeAnthropic;
+  redis: RedisServer;
+  bots: BotProcess[];
+  /** The web process's port (Slack request URL, health). */
+  port: number;
+  eventsUrl: string;
+  env: Record<string, string>;
+  startBot(role?: Role, extraEnv?: Record<string, string>): Promise<BotProcess>;
+  /** Posts a user's message into the fake workspace and delivers it as `app_mention`. */
+  mention(text: string, options?: AskOptions): Promise<Asked>;
+  /** Posts a user's message and delivers it as a `message` event (DMs, thread replies). */
+  message(text: string, options?: AskOptions): Promise<Asked>;
+  /** Waits until the bot's answer to `asked` is final (no Stop button) and returns it. */
+  finalAnswer(asked: Asked, timeoutMs?: number): Promise<SlackMessage>;
+  stop(): Promise<void>;
+}
+
+export interface AskOptions {
+  channel?: string;
+  user?: string;
+  threadTs?: string;
+  send?: SendEventOptions;
+}
+
+export interface Asked {
+  ts: string;
+  channel: string;
+  threadTs: string;
+  response: SlackHttpResult;
+}
+
+export interface StackOptions {
+  env?: Record<string, string>;
+  slack?: FakeSlackOptions;
+  /** Roles to start; default one process running everything. */
+  roles?: Role[];
+}
+
+export const BOT_USER = 'UBOT';
+export const ALICE = 'U0ALICE';
+export const GENERAL = 'C0GENERAL';
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const [slack, anthropic, redis, port] = await Promise.all([startFakeSlack(options.slack), startFakeAnthropic(), startRedis(), freePort()]);
+  const env = {
+    ...baseEnv({ slack, anthropic, redis, port }),
+    // Tests must not wait a real second between visible updates or for a dead worker's lock.
+    SLACK_UPDATE_INTERVAL_MS: '200',
+    JOB_LOCK_MS: '4000',
+    JOB_STALLED_INTERVAL_MS: '1000',
+    MODEL_RETRY_BASE_MS: '50',
+    MODEL_RETRY_MAX_MS: '400',
+    ...options.env,
+  };
+  const bots: BotProcess[] = [];
+  const eventsUrl = slackEventsUrl(port);
+
+  const stack: Stack = {
+    slack,
+    anthropic,
+    redis,
+    bots,
+    port,
+    eventsUrl,
+    env,
+    async startBot(role = 'all', extraEnv = {}) {
+      const bot = await startBot({ ...env, ...extraEnv }, { role });
+      bots.push(bot);
+      return bot;
+    },
+    async mention(text, ask = {}) {
+      return deliver(stack, text, ask, (input) => appMention(input));
+    },
+    async message(text, ask = {}) {
+      return deliver(stack, text, ask, (input) => messageEvent(input));
+    },
+    async finalAnswer(asked, timeoutMs = 15_000) {
+      return slack.waitFor(() => {
+        const replies = slack.messagesIn(asked.channel, asked.threadTs).filter((message) => message.user === BOT_USER && message.ts !== asked.ts);
+        const answer = replies.find((message) => isFinal(message) && message.metadata?.event_payload?.kind === 'answer');
+        return answer;
+      }, timeoutMs);
+    },
+    async stop() {
+      await Promise.all(bots.filter((bot) => !bot.exit).map((bot) => bot.kill('SIGKILL')));
+      await Promise.all([slack.close(), anthropic.close(), redis.stop()]);
+    },
+  };
+  for (const role of options.roles ?? ['all']) await stack.startBot(role);
+  return stack;
+}
+
+async function deliver(
+  stack: Stack,
+  text: string,
+  ask: AskOptions,
+  build: (input: { channel: string; user: string; text: string; ts: string; thread_ts?: string }) => Record<string, unknown>,
+): Promise<Asked> {
+  const channel = ask.channel ?? GENERAL;
+  const user = ask.user ?? ALICE;
+  const posted = stack.slack.addMessage(channel, { user, text, ...(ask.threadTs ? { thread_ts: ask.threadTs } : {}) });
+  const event = build({ channel, user, text, ts: posted.ts, ...(ask.threadTs ? { thread_ts: ask.threadTs } : {}) });
+  const response = await sendEvent(stack.eventsUrl, SIGNING_SECRET, event, ask.send);
+  return { ts: posted.ts, channel, threadTs: ask.threadTs ?? posted.ts, response };
+}
+
+/** The bot's answer is final once its controls no longer offer Stop. */
+export function isFinal(message: SlackMessage): boolean {
+  const blocks = (message.blocks ?? []) as Array<{ type?: string; elements?: Array<{ action_id?: string }> }>;
+  const actions = blocks.find((block) => block.type === 'actions');
+  return !actions?.elements?.some((element) => element.action_id === 'answer_stop');
+}
+
+/** Every text a message showed, oldest first. */
+export function shownTexts(stack: Stack, channel: string, ts: string): string[] {
+  return stack.slack.history(channel, ts).map((version) => version.text ?? '');
+}
