@@ -3,6 +3,7 @@
  * value stops the process with one message listing every problem, never a stack trace.
  * Each variable is documented in README.md and .env.example — keep the three in step.
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 export const ROLES = ['all', 'web', 'worker'] as const;
@@ -157,6 +158,15 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * Reads `.env` (or the file named by ENV_FILE; `none` reads nothing) into the environment when it
+ * exists, without overriding variables already set (Node's own loader, so quoting rules are Node's).
+ */
+export function loadDotEnv(env: NodeJS.ProcessEnv = process.env): void {
+  const path = env.ENV_FILE ?? '.env';
+  if (path !== 'none' && existsSync(path)) process.loadEnvFile(path);
 }
 
 /** `--role web` on the command line wins over ROLE in the environment. */

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SlackPublisher } from './answer/slack-publisher.js';
 import { SlackBudget } from './answer/slack-budget.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { DEFAULT_CADENCE } from './core/cadence.js';
 import { checkModelAvailable, createAnthropicClient } from './model/claude.js';
 import { createHttpApp } from './ops/http.js';
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
 
 function loadConfigOrExit(): Config {
   try {
+    loadDotEnv();
     return loadConfig(process.env, process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

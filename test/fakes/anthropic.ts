@@ -248,7 +248,8 @@ export class FakeAnthropic {
     record.kind = 'models';
     const id = decodeURIComponent(path.slice('/v1/models/'.length));
     if (path === '/v1/models' || path === '/v1/models/') {
-      const data = [...this.models.values()].map(modelObject);
+      // Aliases and their snapshot are one model; the list names each once, by snapshot id.
+      const data = [...new Map([...this.models.values()].map((m) => [m.snapshot ?? m.id, modelObject(m)])).values()];
       record.status = 200;
       return sendJson(res, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
     }

@@ -221,9 +221,10 @@ function decodeCursor(cursor: string): bigint {
   return match?.[1] !== undefined ? BigInt(match[1]) : fail('invalid_cursor');
 }
 
-function pageSize(args: Args, configured: number): number {
+/** Slack's default page is 1000 for conversations.replies and 100 for conversations.history. */
+function pageSize(args: Args, configured: number, defaultSize = MAX_PAGE): number {
   const limit = optInt(args, 'limit');
-  const requested = limit === undefined || limit <= 0 ? MAX_PAGE : Math.min(limit, MAX_PAGE);
+  const requested = limit === undefined || limit <= 0 ? defaultSize : Math.min(limit, MAX_PAGE);
   return Math.max(1, Math.min(requested, configured));
 }
 
@@ -374,7 +375,7 @@ const history: MethodHandler = (args, ctx) => {
   readableChannel(channel, ctx);
   // conversations.history lists newest first; the cursor still names the next message to return.
   const messages = ctx.ws.topLevel(channel).filter((m) => withinRange(args, m)).reverse();
-  const size = pageSize(args, MAX_PAGE);
+  const size = pageSize(args, MAX_PAGE, 100);
   const cursor = optString(args, 'cursor');
   const start = cursor ? messages.findIndex((m) => tsToMicros(m.ts) <= decodeCursor(cursor)) : 0;
   const from = start === -1 ? messages.length : start;

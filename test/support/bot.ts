@@ -185,6 +185,8 @@ export function baseEnv(input: BaseEnvInput): Record<string, string> {
     WORKER_HEALTH_PORT: String(input.workerHealthPort ?? 0),
     LOG_LEVEL: 'debug',
     LOG_FORMAT: 'json',
+    // A developer's own .env must not leak into the bot under test.
+    ENV_FILE: 'none',
   };
 }
 
