@@ -190,6 +190,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   return toConfig(parsed.data);
 }
 
+/**
+ * The model's settings alone, for tools that talk to the model without Slack or Redis
+ * (`npm run ask`): the same variables, validated by the same rules as in loadConfig.
+ */
+const modelEnvSchema = envSchema.pick({
+  ANTHROPIC_API_KEY: true,
+  ANTHROPIC_BASE_URL: true,
+  ANTHROPIC_MODEL: true,
+  ANTHROPIC_TEMPERATURE: true,
+  ANTHROPIC_MAX_TOKENS: true,
+  ANTHROPIC_TIMEOUT_MS: true,
+  MODEL_MAX_ATTEMPTS: true,
+  MODEL_RETRY_BASE_MS: true,
+  MODEL_RETRY_MAX_MS: true,
+  SYSTEM_PROMPT: true,
+  HISTORY_TOKEN_BUDGET: true,
+  MAX_QUESTION_CHARS: true,
+  MODEL_PRICES_JSON: true,
+});
+
+export function loadModelConfig(env: NodeJS.ProcessEnv = process.env): Config['model'] {
+  const raw = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = modelEnvSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`));
+  return toModelConfig(parsed.data);
+}
+
+function toModelConfig(env: z.infer<typeof modelEnvSchema>): Config['model'] {
+  return {
+    apiKey: env.ANTHROPIC_API_KEY,
+    baseUrl: env.ANTHROPIC_BASE_URL,
+    name: env.ANTHROPIC_MODEL,
+    temperature: env.ANTHROPIC_TEMPERATURE === 'none' ? undefined : env.ANTHROPIC_TEMPERATURE,
+    maxTokens: env.ANTHROPIC_MAX_TOKENS,
+    timeoutMs: env.ANTHROPIC_TIMEOUT_MS,
+    maxAttempts: env.MODEL_MAX_ATTEMPTS,
+    retryBaseMs: env.MODEL_RETRY_BASE_MS,
+    retryMaxMs: env.MODEL_RETRY_MAX_MS,
+    systemPrompt: env.SYSTEM_PROMPT,
+    historyTokenBudget: env.HISTORY_TOKEN_BUDGET,
+    maxQuestionChars: env.MAX_QUESTION_CHARS,
+    pricesJson: env.MODEL_PRICES_JSON,
+  };
+}
+
 /** Rules between settings, checked on the raw values so they are reported with every other problem. */
 function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
@@ -220,21 +265,7 @@ function toConfig(env: Env): Config {
       maxMessageChars: env.SLACK_MAX_MESSAGE_CHARS,
       threadCacheTtlSeconds: env.THREAD_CACHE_TTL_SECONDS,
     },
-    model: {
-      apiKey: env.ANTHROPIC_API_KEY,
-      baseUrl: env.ANTHROPIC_BASE_URL,
-      name: env.ANTHROPIC_MODEL,
-      temperature: env.ANTHROPIC_TEMPERATURE === 'none' ? undefined : env.ANTHROPIC_TEMPERATURE,
-      maxTokens: env.ANTHROPIC_MAX_TOKENS,
-      timeoutMs: env.ANTHROPIC_TIMEOUT_MS,
-      maxAttempts: env.MODEL_MAX_ATTEMPTS,
-      retryBaseMs: env.MODEL_RETRY_BASE_MS,
-      retryMaxMs: env.MODEL_RETRY_MAX_MS,
-      systemPrompt: env.SYSTEM_PROMPT,
-      historyTokenBudget: env.HISTORY_TOKEN_BUDGET,
-      maxQuestionChars: env.MAX_QUESTION_CHARS,
-      pricesJson: env.MODEL_PRICES_JSON,
-    },
+    model: toModelConfig(env),
     queue: {
       redisUrl: env.REDIS_URL,
       prefix: env.QUEUE_PREFIX,

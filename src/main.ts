@@ -7,15 +7,20 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SlackPublisher } from './answer/slack-publisher.js';
 import { SlackBudget } from './answer/slack-budget.js';
+import { ThreadCache } from './answer/thread-cache.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { DEFAULT_CADENCE } from './core/cadence.js';
 import { checkModelAvailable, createAnthropicClient } from './model/claude.js';
+import { mountDashboard } from './ops/dashboard.js';
 import { createHttpApp } from './ops/http.js';
-import { createLogger, type Logger } from './ops/logger.js';
+import { createLogger, secretsOf, type Logger } from './ops/logger.js';
+import { watchQueueCounts } from './ops/metrics.js';
+import { ModelConfigCheck, Readiness } from './ops/readiness.js';
 import { createRedis } from './ops/redis.js';
 import { RedisKeys } from './ops/redis-keys.js';
 import { AnswerQueue } from './queue/producer.js';
 import { AnswerWorker } from './queue/worker.js';
+import { StopSubscriber } from './queue/stop-signals.js';
 import { createSlackApp } from './slack/app.js';
 import { createSlackClient } from './slack/client.js';
 import { registerListeners } from './slack/listeners/index.js';
@@ -24,14 +29,18 @@ type Stop = () => Promise<void>;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(config.ops);
+  const logger = createLogger(config.ops, undefined, secretsOf(config));
   const keys = new RedisKeys(config.queue.prefix);
   const redis = createRedis(config.queue.redisUrl, 'fail-fast', logger, 'queue');
   const queue = new AnswerQueue(redis, keys, config.queue.prefix);
   const stops: Stop[] = [];
+  const modelCheck = new ModelConfigCheck();
+  modelCheck.track(reportModelAvailability(createAnthropicClient(config.model), config.model.name, logger));
+  const readiness = new Readiness(redis, queue.queue, modelCheck);
+  watchQueueCounts(queue.queue);
 
-  if (config.role !== 'worker') stops.push(await startWeb(config, logger, redis, keys, queue));
-  if (config.role !== 'web') stops.push(await startWorker(config, logger, keys, queue));
+  if (config.role !== 'worker') stops.push(await startWeb(config, logger, redis, keys, queue, readiness));
+  if (config.role !== 'web') stops.push(await startWorker(config, logger, keys, queue, readiness));
   stops.push(async () => {
     await queue.close();
     redis.disconnect();
@@ -54,10 +63,14 @@ function loadConfigOrExit(): Config {
   }
 }
 
-async function startWeb(config: Config, logger: Logger, redis: ReturnType<typeof createRedis>, keys: RedisKeys, queue: AnswerQueue): Promise<Stop> {
-  const http = createHttpApp(redis);
+async function startWeb(config: Config, logger: Logger, redis: ReturnType<typeof createRedis>, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness): Promise<Stop> {
+  const http = createHttpApp(redis, readiness);
+  if (config.ops.dashboard) {
+    mountDashboard(http, config.ops.dashboard, [queue.queue]);
+    logger.info({ path: config.ops.dashboard.path }, 'queue dashboard mounted (basic authentication)');
+  }
   const app = createSlackApp(config.slack, logger, http);
-  registerListeners(app, { queue, redis, keys, logger: logger.child({ component: 'listeners' }) });
+  registerListeners(app, { queue, redis, keys, access: config.access, logger: logger.child({ component: 'listeners' }) });
   if (config.slack.socketMode) {
     await app.start();
     const server = await listen(http, config.slack.port);
@@ -72,21 +85,28 @@ async function startWeb(config: Config, logger: Logger, redis: ReturnType<typeof
   return () => app.stop().then(() => undefined);
 }
 
-async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queue: AnswerQueue): Promise<Stop> {
+async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness): Promise<Stop> {
   const workerRedis = createRedis(config.queue.redisUrl, 'worker', logger, 'worker');
   const slack = createSlackClient(config.slack);
   const anthropic = createAnthropicClient(config.model);
   const identity = await slack.auth.test();
   const budget = new SlackBudget(workerRedis, keys, {
-    'chat.update': { perMinute: config.slack.updatesPerMinute, burst: Math.max(4, Math.round(config.slack.updatesPerMinute / 5)) },
+    // Half a minute's calls may go at once: many answers can end together, each needing its final update.
+    'chat.update': { perMinute: config.slack.updatesPerMinute, burst: Math.floor(config.slack.updatesPerMinute / 2) },
     // Slack allows about one message a second per channel, with short bursts.
     'chat.postMessage': { perMinute: 60, burst: 5 },
+    // Native text streaming: starting and stopping a stream are Tier 2, appending is Tier 4.
+    'chat.startStream': { perMinute: 20, burst: 5 },
+    'chat.appendStream': { perMinute: 100, burst: 20 },
+    'chat.stopStream': { perMinute: 20, burst: 5 },
   });
   const publisher = new SlackPublisher(
     slack,
     budget,
     { cadence: { ...DEFAULT_CADENCE, intervalMs: config.slack.updateIntervalMs }, maxMessageChars: config.slack.maxMessageChars },
     logger,
+    // What the bot writes in a thread is added to the thread's cached read, for the next question.
+    new ThreadCache(workerRedis, keys, config.slack.threadCacheTtlSeconds, { userId: identity.user_id!, botId: identity.bot_id }),
   );
   const worker = new AnswerWorker(
     { config, slack, anthropic, publisher, redis: workerRedis, keys, bot: { userId: identity.user_id!, botId: identity.bot_id }, logger },
@@ -101,28 +121,32 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     logger.child({ component: 'worker' }),
   );
   worker.start();
-  void reportModelAvailability(anthropic, config.model.name, logger);
+  const stopSignals = new StopSubscriber(createRedis(config.queue.redisUrl, 'worker', logger, 'job-signals'), keys, logger);
+  await stopSignals.start((jobId) => worker.worker.cancelJob(jobId, 'stopped by a user'));
 
   let healthServer: Server | undefined;
   if (config.role === 'worker' && config.slack.workerHealthPort > 0) {
-    healthServer = await listen(createHttpApp(workerRedis), config.slack.workerHealthPort);
+    healthServer = await listen(createHttpApp(workerRedis, readiness), config.slack.workerHealthPort);
   }
   return async () => {
     const result = await worker.close(config.queue.shutdownGraceMs);
     logger.info({ result }, 'worker stopped');
     if (healthServer) await close(healthServer);
+    stopSignals.close();
     workerRedis.disconnect();
   };
 }
 
-async function reportModelAvailability(anthropic: ReturnType<typeof createAnthropicClient>, model: string, logger: Logger): Promise<void> {
+/** Logs what an operator must know about the model setting; the result also feeds /readyz. */
+async function reportModelAvailability(anthropic: ReturnType<typeof createAnthropicClient>, model: string, logger: Logger): Promise<Awaited<ReturnType<typeof checkModelAvailable>>> {
   const check = await checkModelAvailable(anthropic, model);
-  if (check === 'ok') return;
+  if (check === 'ok') return check;
   if (check.kind === 'model_not_found') {
     logger.error({ model, modelError: check.toLog() }, `ANTHROPIC_MODEL "${model}" does not exist or was retired (claude-3-haiku-20240307 was retired on 2026-04-19); every answer will fail until it is changed, for example to claude-haiku-4-5`);
   } else {
     logger.warn({ model, modelError: check.toLog() }, 'could not check the model at start-up');
   }
+  return check;
 }
 
 function listen(app: ReturnType<typeof createHttpApp>, port: number): Promise<Server> {

@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { buildConversation, type Conversation, type ThreadMessage } from '../core/conversation.js';
+import { withInputNotes } from '../core/input-notes.js';
 import { ModelError } from '../model/errors.js';
 import { streamAnswer, type ModelUsage, type StopReason } from '../model/claude.js';
 import { backoffDelayMs } from '../model/retry-policy.js';
@@ -10,9 +11,11 @@ import { systemPrompt } from '../model/system-prompt.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import type { QuestionJob } from '../queue/jobs.js';
+import { withStopRequested } from '../queue/stop-signals.js';
 import { sleep, slackErrorCode } from '../slack/client.js';
+import { endAbandonedStream, startNativeAnswer, type NativeStreamAnswer } from './native-stream.js';
 import type { FinishOptions, SlackPublisher } from './slack-publisher.js';
-import { readThread } from './thread-reader.js';
+import { readThreadOnce, ThreadCache } from './thread-cache.js';
 
 /**
  * One question, start to finish: placeholder → thread → model stream → final answer. Each step
@@ -63,13 +66,19 @@ export async function answerQuestion(job: JobHandle, deps: AnswerDeps, signal?: 
   const place = { teamId: job.data.teamId, channel: job.data.channel, threadTs: job.data.threadTs, jobId: job.id };
 
   let answerTs = job.data.answerTs;
+  // A new answer streams natively where Slack offers it; a job run again continues its message.
+  let nativeStream: NativeStreamAnswer | undefined;
   if (!answerTs) {
-    answerTs = await publisher.postPlaceholder(place);
+    nativeStream = await startNativeAnswer(place, job.data, deps);
+    answerTs = nativeStream?.ts ?? (await publisher.postPlaceholder(place));
     await job.update({ ...job.data, answerTs });
+  } else {
+    await endAbandonedStream(place, answerTs, deps);
   }
   await deps.redis.set(deps.keys.joinedThread(place.teamId, place.channel, place.threadTs), '1', 'EX', JOINED_THREAD_SECONDS);
+  signal = await withStopRequested(deps.redis, deps.keys, job.id, signal);
 
-  const answer = publisher.stream(place, answerTs, job.data.followUpTs ?? []);
+  const answer = nativeStream ?? publisher.stream(place, answerTs, job.data.followUpTs ?? []);
   const thread = await readThreadOrQuestion(job.data, deps);
   const excludeTs = new Set([answerTs, ...(job.data.followUpTs ?? [])]);
   const buildFor = (tokenBudget: number) => conversationFor(thread, job.data, deps, excludeTs, tokenBudget);
@@ -84,6 +93,13 @@ export interface AnswerSurface {
   finish(markdown: string, options: FinishOptions, onFollowUps?: (ts: string[]) => Promise<void>): Promise<unknown>;
 }
 
+/** What the model loop needs: no Slack, no Redis (the terminal client, `npm run ask`, runs it too). */
+export interface ModelDeps {
+  config: Pick<Config, 'model'>;
+  anthropic: Anthropic;
+  logger: Logger;
+}
+
 /**
  * The model loop shared by every surface: stream, retry what is worth retrying into the same
  * surface (the text shown so far is replaced, never appended twice), shorten the history once
@@ -93,7 +109,7 @@ export async function produceAnswer(
   answer: AnswerSurface,
   conversationWithin: (tokenBudget: number) => Conversation,
   question: Pick<QuestionJob, 'teamId' | 'userId'>,
-  deps: Pick<AnswerDeps, 'config' | 'anthropic' | 'logger'>,
+  deps: ModelDeps,
   signal: AbortSignal | undefined,
   onFollowUps?: (ts: string[]) => Promise<void>,
 ): Promise<AnswerOutcome> {
@@ -107,10 +123,14 @@ export async function produceAnswer(
       const truncated = result.stopReason === 'max_tokens';
       await answer.finish(
         result.text,
-        {
-          state: truncated ? 'truncated' : 'done',
-          ...(truncated ? { footnote: `_The answer reached the length limit (${config.model.maxTokens} tokens). Press Continue for the rest._` } : {}),
-        },
+        withInputNotes(
+          {
+            state: truncated ? 'truncated' : 'done',
+            ...(truncated ? { footnote: `_The answer reached the length limit (${config.model.maxTokens} tokens). Press Continue for the rest._` } : {}),
+          },
+          conversation,
+          config.model.maxQuestionChars,
+        ),
         onFollowUps,
       );
       return {
@@ -169,7 +189,8 @@ function conversationFor(thread: ThreadMessage[], job: QuestionJob, deps: Answer
 async function readThreadOrQuestion(job: QuestionJob, deps: AnswerDeps): Promise<ThreadMessage[]> {
   const question: ThreadMessage = { ts: job.messageTs, user: job.userId, text: job.text };
   try {
-    const thread = await readThread(deps.slack, job.channel, job.threadTs);
+    const cache = new ThreadCache(deps.redis, deps.keys, deps.config.slack.threadCacheTtlSeconds, deps.bot);
+    const thread = await readThreadOnce(deps.slack, cache, job, job.messageTs);
     return thread.some((message) => message.ts === job.messageTs) ? thread : [...thread, question];
   } catch (error) {
     const code = slackErrorCode(error);
@@ -196,7 +217,7 @@ interface StreamResult {
   firstTokenAt: number | undefined;
 }
 
-async function streamInto(answer: AnswerSurface, conversation: Conversation, job: Pick<QuestionJob, 'teamId' | 'userId'>, deps: Pick<AnswerDeps, 'config' | 'anthropic'>, signal?: AbortSignal): Promise<StreamResult> {
+async function streamInto(answer: AnswerSurface, conversation: Conversation, job: Pick<QuestionJob, 'teamId' | 'userId'>, deps: Omit<ModelDeps, 'logger'>, signal?: AbortSignal): Promise<StreamResult> {
   const { model } = deps.config;
   let text = '';
   let firstTokenAt: number | undefined;

@@ -30,7 +30,8 @@ export class ResponseUrlAnswer implements AnswerSurface {
 
   async finish(markdown: string, options: FinishOptions): Promise<void> {
     const body = options.state === 'failed' || options.state === 'notice' ? markdown : toSlackMrkdwn(markdown);
-    await postToResponseUrl(this.url, { text: `${this.preface}\n\n${body}`, replace_original: true });
+    const footnote = options.footnote ? `\n\n${options.footnote}` : '';
+    await postToResponseUrl(this.url, { text: `${this.preface}\n\n${body}${footnote}`, replace_original: true });
     this.firstVisibleAt = Date.now();
   }
 }

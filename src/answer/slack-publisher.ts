@@ -35,12 +35,21 @@ export interface PublisherOptions {
 
 export const THINKING_TEXT = ':hourglass_flowing_sand: _Thinking…_';
 
+/** Told about every message the bot posts or finally updates in a thread (answer/thread-cache.ts). */
+export interface WrittenAnswers {
+  written(place: WrittenPlace, ts: string, text: string, metadata: MessageMetadataPayload): Promise<void>;
+}
+
+export type WrittenPlace = Omit<AnswerPlace, 'jobId' | 'threadTs'> & { threadTs?: string };
+
 export class SlackPublisher {
   constructor(
     private readonly slack: WebClient,
-    private readonly budget: SlackBudget,
+    /** Shared with the native text stream (answer/native-stream.ts), whose methods it budgets too. */
+    readonly budget: SlackBudget,
     private readonly options: PublisherOptions,
     private readonly logger: Logger,
+    private readonly writtenAnswers?: WrittenAnswers,
   ) {}
 
   /** Posts a bot message in a thread (placeholder, notice, question), waiting out rate limits. */
@@ -60,6 +69,7 @@ export class SlackPublisher {
         }),
       (waitMs) => this.budget.rateLimited('chat.postMessage', place.channel, waitMs),
     );
+    await this.tellWritten(place, result.ts as string, text, payload);
     return result.ts as string;
   }
 
@@ -71,19 +81,26 @@ export class SlackPublisher {
     await withRateLimitRetry(() => this.slack.chat.postEphemeral({ channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) }));
   }
 
-  /** Starts showing an answer in its placeholder message. */
+  /**
+   * Starts showing an answer in its placeholder message. The workspace's update budget keeps a
+   * token for this answer's final update from now on (registered before any model call, so a
+   * burst of questions is counted before their intermediate updates spend the budget).
+   */
   stream(place: AnswerPlace, answerTs: string, extraTs: readonly string[] = []): StreamingAnswer {
-    return new StreamingAnswer(this, place, answerTs, extraTs, this.options, this.logger);
+    // The publisher is shared by every job: an answer's lines must still name their job.
+    const log = this.logger.child({ jobId: place.jobId, teamId: place.teamId, channel: place.channel, threadTs: place.threadTs });
+    this.budget.answerStarted(place.teamId, place.jobId).catch((error: unknown) => log.warn({ err: error }, 'could not register the answer with the update budget'));
+    return new StreamingAnswer(this, place, answerTs, extraTs, this.options, log);
   }
 
-  async waitForSlot(method: 'chat.update' | 'chat.postMessage', scope: string): Promise<void> {
-    const waitMs = (await this.budget.take(method, scope, 'final')) ?? 0;
+  async waitForSlot(method: 'chat.update' | 'chat.postMessage', scope: string, answer?: string): Promise<void> {
+    const waitMs = (await this.budget.take(method, scope, 'final', answer)) ?? 0;
     if (waitMs > 0) await sleep(waitMs);
   }
 
   /** An intermediate update that is skipped rather than waited for when the budget is spent. */
   async tryIntermediateUpdate(place: AnswerPlace, ts: string, text: string, blocks: unknown[]): Promise<boolean> {
-    if ((await this.budget.take('chat.update', place.teamId, 'intermediate')) === undefined) return false;
+    if ((await this.budget.take('chat.update', place.teamId, 'intermediate', place.jobId)) === undefined) return false;
     try {
       await this.slack.chat.update({ channel: place.channel, ts, text, blocks: blocks as never });
       return true;
@@ -97,7 +114,7 @@ export class SlackPublisher {
 
   /** A final update: waits its turn in the budget and out any 429, so it is never dropped. */
   async finalUpdate(place: AnswerPlace, ts: string, text: string, blocks: unknown[], state: MessageMetadataPayload): Promise<void> {
-    await this.waitForSlot('chat.update', place.teamId);
+    await this.waitForSlot('chat.update', place.teamId, place.jobId);
     await withRateLimitRetry(
       () =>
         this.slack.chat.update({
@@ -109,6 +126,12 @@ export class SlackPublisher {
         }),
       (waitMs) => this.budget.rateLimited('chat.update', place.teamId, waitMs),
     );
+    await this.tellWritten(place, ts, text, state);
+  }
+
+  /** What was written stays written: keeping a cached copy of the thread in step is best effort. */
+  private async tellWritten(place: WrittenPlace, ts: string, text: string, metadata: MessageMetadataPayload): Promise<void> {
+    await this.writtenAnswers?.written(place, ts, text, metadata).catch((error: unknown) => this.logger.warn({ err: error }, 'could not add a written message to the cached thread'));
   }
 }
 

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { ThreadMessage, BotMessageKind } from '../core/conversation.js';
+import { questionTsOfJobId } from '../queue/jobs.js';
 import { withRateLimitRetry } from '../slack/client.js';
 import { METADATA_EVENT } from './slack-publisher.js';
 
@@ -47,6 +48,8 @@ export function toThreadMessage(raw: RawSlackMessage): ThreadMessage | undefined
     const payload = raw.metadata.event_payload ?? {};
     if (isKind(payload.kind)) message.kind = payload.kind;
     if (typeof payload.asked_by === 'string') message.askedBy = payload.asked_by;
+    const answersTs = typeof payload.job === 'string' ? questionTsOfJobId(payload.job) : undefined;
+    if (answersTs) message.answersTs = answersTs;
   }
   return message;
 }

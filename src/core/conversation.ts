@@ -2,6 +2,7 @@
  * A Slack thread becomes the model's conversation: the thread is the bot's only memory.
  * Pure: no Slack client, no clock, so every rule here is tested without servers.
  */
+import { redactSecrets } from './redact.js';
 
 /** What the bot marks its own messages as (in Slack message metadata), to read them back. */
 export type BotMessageKind = 'answer' | 'question' | 'notice';
@@ -17,6 +18,12 @@ export interface ThreadMessage {
   kind?: BotMessageKind;
   /** For `/aws` question posts: who asked. */
   askedBy?: string;
+  /**
+   * For the bot's answers: the ts of the question answered. An answer is often posted after
+   * later messages were written (two questions sent together), yet it belongs right after its
+   * question, and the later question's answer must see it.
+   */
+  answersTs?: string;
   hasFiles?: boolean;
 }
 
@@ -80,12 +87,16 @@ export function isFromBot(message: ThreadMessage, options: Pick<ConversationOpti
 }
 
 export function buildConversation(thread: readonly ThreadMessage[], options: ConversationOptions): Conversation {
-  const relevant = thread.filter((message) => isRelevant(message, options)).sort((a, b) => compareTs(a.ts, b.ts));
+  const relevant = thread
+    .filter((message) => isRelevant(message, options))
+    .sort((a, b) => compareTs(positionOf(a), positionOf(b)) || compareTs(a.ts, b.ts));
   let questionTruncated = false;
   const turns = relevant.map((message): ModelTurn => {
     const turn = toTurn(message, options);
     if (message.ts === options.questionTs && turn.content.length > options.maxMessageChars) questionTruncated = true;
-    return { role: turn.role, content: shorten(turn.content, options.maxMessageChars) };
+    // Whatever anyone pasted in the thread, credentials never reach the model (masked before
+    // shortening, so that a cut cannot leave half a key unrecognised).
+    return { role: turn.role, content: shorten(redactSecrets(turn.content).text, options.maxMessageChars) };
   });
 
   const kept = keepNewestWithinBudget(turns, options.tokenBudget);
@@ -97,8 +108,15 @@ export function buildConversation(thread: readonly ThreadMessage[], options: Con
   return { turns: merged, omittedMessages, questionTruncated };
 }
 
+/** Where a message belongs in the conversation: an answer right after the question it answers. */
+function positionOf(message: ThreadMessage): string {
+  return message.answersTs ?? message.ts;
+}
+
 function isRelevant(message: ThreadMessage, options: ConversationOptions): boolean {
-  if (compareTs(message.ts, options.questionTs) > 0) return false;
+  if (compareTs(positionOf(message), options.questionTs) > 0) return false;
+  // An earlier answer to this very question (a reposted or retried one) is not its history.
+  if (message.answersTs === options.questionTs) return false;
   if (options.excludeTs?.has(message.ts)) return false;
   if (message.subtype && IGNORED_SUBTYPES.has(message.subtype)) return false;
   if (isFromBot(message, options)) return message.kind !== 'notice';

@@ -415,10 +415,11 @@ const NO_FORMATTING: Formatting = { bold: false, italic: false, strike: false };
 
 /**
  * Either finished text, or a formatted span whose markers are decided once its neighbours are
- * known: Slack only honours `*`, `_`, `~` at word boundaries, so intraword emphasis (`un*frigging*
- * believable`) is rendered without markers rather than as stray characters.
+ * known: Slack only honours `*`, `_`, `~` at word boundaries, so intraword emphasis keeps the
+ * characters the model wrote (`s3:*Object*`, `2*3*4`, `logs*2024*`): in AWS answers these are far
+ * more often wildcards or arithmetic than emphasis, and dropping them would change the meaning.
  */
-type InlinePiece = { text: string } | { inner: string; marker: string };
+type InlinePiece = { text: string } | { inner: string; marker: string; source: string };
 
 function renderInline(nodes: readonly MdNode[], formatting: Formatting): string {
   const pieces = nodes.map((node) => renderInlineNode(node, formatting));
@@ -431,7 +432,7 @@ function renderInline(nodes: readonly MdNode[], formatting: Formatting): string 
     const next = pieces[index + 1];
     const nextText = next ? ('text' in next ? next.text : next.inner) : '';
     const touchesWord = isWordChar(out.slice(-1)) || isWordChar(nextText.slice(0, 1));
-    out += touchesWord ? piece.inner : wrapEachLine(piece.inner, piece.marker);
+    out += touchesWord ? `${piece.source}${piece.inner}${piece.source}` : wrapEachLine(piece.inner, piece.marker);
   });
   return out;
 }
@@ -466,7 +467,7 @@ function renderInlineNode(node: MdNode, formatting: Formatting): InlinePiece {
 
 function formatted(node: MdNode, formatting: Formatting, kind: keyof Formatting, marker: string): InlinePiece {
   const inner = renderInline(node.children, { ...formatting, [kind]: true });
-  return formatting[kind] ? { text: inner } : { inner, marker };
+  return formatting[kind] ? { text: inner } : { inner, marker, source: node.token.markup };
 }
 
 /**

@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ModelTurn } from '../core/conversation.js';
 import type { Config } from '../config.js';
+import { recordModelCall } from '../ops/metrics.js';
 import { classifyModelError, ModelError } from './errors.js';
 
 /**
@@ -94,23 +95,29 @@ async function* streamTurn(
     params.temperature = request.temperature;
     headers['anthropic-version'] = SAMPLING_API_VERSION;
   }
+  const call = recordModelCall(request.model);
   try {
     const stream = client.messages.stream(params, { headers, ...(request.signal ? { signal: request.signal } : {}) });
     for await (const event of stream) {
       if (event.type === 'content_block_delta' && event.delta.type === 'text_delta' && event.delta.text.length > 0) {
+        call.text();
         yield { type: 'text', text: event.delta.text };
       }
     }
     const final = await stream.finalMessage();
+    const usage = toUsage(final.usage);
+    call.succeeded(usage);
     return {
       type: 'done',
-      usage: toUsage(final.usage),
+      usage,
       stopReason: toStopReason(final.stop_reason),
       model: final.model,
       requestId: stream.request_id ?? undefined,
     };
   } catch (error) {
-    throw classifyModelError(error);
+    const failure = classifyModelError(error);
+    call.failed(failure);
+    throw failure;
   }
 }
 

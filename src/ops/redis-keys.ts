@@ -20,6 +20,16 @@ export class RedisKeys {
     return this.key('thread-queue', team, channel, threadTs);
   }
 
+  /** The question of a thread being answered now (one at a time per thread), by job id. */
+  threadTurn(team: string, channel: string, threadTs: string): string {
+    return this.key('thread-turn', team, channel, threadTs);
+  }
+
+  /** An AI-assistant thread (hash: the context the person is viewing, whether it has a title). */
+  assistantThread(team: string, channel: string, threadTs: string): string {
+    return this.key('assistant-thread', team, channel, threadTs);
+  }
+
   /** Marks a thread the bot takes part in, so follow-ups without a mention are answered. */
   joinedThread(team: string, channel: string, threadTs: string): string {
     return this.key('joined', team, channel, threadTs);
@@ -40,6 +50,11 @@ export class RedisKeys {
     return this.key('slack-backoff', team, method);
   }
 
+  /** Sorted set of the answers being written in a workspace (each will need a final update), by expiry. */
+  slackAnswersInFlight(team: string): string {
+    return this.key('slack-answers-in-flight', team);
+  }
+
   /** Set when someone presses Stop on an answer that is being written. */
   stopRequested(jobId: string): string {
     return this.key('stop', jobId);
@@ -50,23 +65,43 @@ export class RedisKeys {
     return this.key('job-signals');
   }
 
+  /** Set when Slack refused to start a text stream in a conversation: chat.update is used there for a while. */
+  streamingRefused(team: string, channel: string): string {
+    return this.key('streaming-refused', team, channel);
+  }
+
+  /** Hash of one UTC day's usage counters of a workspace (fields `scope|metric`, see usage/usage-fields.ts). */
   usageDay(team: string, day: string): string {
     return this.key('usage', team, day);
   }
 
+  /** Sorted set of a person's recent questions (job ids by the time they were asked): the per-minute limit. */
   rateWindow(team: string, user: string): string {
     return this.key('rate', team, user);
   }
 
+  /** A recent answer to a first question, by the hash of the question and the model settings. */
   answerCache(hash: string): string {
     return this.key('answer-cache', hash);
   }
 
+  /** Who is answering a first question right now (the id of the stream it publishes), by the same hash. */
   inflightAnswer(hash: string): string {
     return this.key('answer-inflight', hash);
   }
 
+  /** Redis stream of one in-flight answer's text, read by identical questions sharing its model call. */
+  inflightStream(streamId: string): string {
+    return this.key('answer-stream', streamId);
+  }
+
+  /** Hash of one UTC day's 👍/👎 counts of a workspace. */
   feedback(team: string, day: string): string {
     return this.key('feedback', team, day);
+  }
+
+  /** Hash of the votes on one answer: user id → "up|day" or "down|day" (one vote each, changeable). */
+  feedbackVotes(jobId: string): string {
+    return this.key('feedback-votes', jobId);
   }
 }

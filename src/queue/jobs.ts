@@ -60,7 +60,19 @@ export interface NoticeJob {
   receivedAt: number;
 }
 
-export type AnswerQueueJob = QuestionJob | CommandQuestionJob | NoticeJob;
+/** A new AI-assistant thread: greet the person and offer suggested prompts. */
+export interface AssistantGreetingJob {
+  kind: 'assistant-greeting';
+  teamId: string;
+  channel: string;
+  threadTs: string;
+  userId: string;
+  /** ts of the greeting, once posted, so that a retried job does not greet twice. */
+  greetingTs?: string;
+  receivedAt: number;
+}
+
+export type AnswerQueueJob = QuestionJob | CommandQuestionJob | NoticeJob | AssistantGreetingJob;
 
 /**
  * One Slack message is answered once: the job id is derived from the message itself, so a
@@ -69,6 +81,15 @@ export type AnswerQueueJob = QuestionJob | CommandQuestionJob | NoticeJob;
  */
 export function questionJobId(teamId: string, channel: string, messageTs: string): string {
   return ['q', teamId, channel, messageTs].join('-');
+}
+
+/** The question a job answers, read back from its id (answers carry their job id in metadata). */
+export function questionTsOfJobId(jobId: string): string | undefined {
+  return /^q-[^-]+-[^-]+-(\d+\.\d+)$/.exec(jobId)?.[1];
+}
+
+export function assistantGreetingJobId(teamId: string, channel: string, threadTs: string): string {
+  return ['assistant', teamId, channel, threadTs].join('-');
 }
 
 export function continueJobId(teamId: string, channel: string, answerTs: string): string {

@@ -55,6 +55,7 @@ export class AnswerQueue {
       await this.queue.add(data.kind, data, { ...options, jobId });
       return 'queued';
     } catch (error) {
+      if (data.kind === 'question') await this.threadOrder.forget(data, jobId).catch(() => undefined);
       await this.redis.del(this.keys.enqueued(jobId)).catch(() => undefined);
       throw error;
     }

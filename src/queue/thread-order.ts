@@ -1,65 +1,148 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { compareTs } from '../core/conversation.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import type { QuestionJob } from './jobs.js';
 
 /**
- * Answers in one thread go out in the order the messages were written, whichever worker takes
- * them: BullMQ's open-source edition has no per-group ordering, so each thread keeps a sorted
- * set of the messages still to answer. All members share score 0 and sort by their text, which
- * starts with the Slack ts (fixed width for centuries), so the head is the oldest question.
- * A job that is not at the head waits (delayed); the head, when it finishes, promotes the next.
+ * Answers in one thread go out one at a time, in the order the messages were written, whichever
+ * worker takes them: BullMQ's open-source edition has no per-group ordering. Two Redis keys per
+ * thread, both of which survive restarts and are shared by every worker:
+ *
+ * - a sorted set of the questions still to answer (member `<message ts>|<job id>`, score = when
+ *   it joined). A question waits while an earlier one of its thread is still waiting or being
+ *   answered. The producer joins the set just before it adds the job, so a member whose job does
+ *   not exist yet is only given up on after JOIN_GRACE_MS.
+ * - the thread's turn: the job id answering now, taken with SET NX. It keeps a question that
+ *   arrives late (an earlier ts delivered after a later message started) from being answered at
+ *   the same time as the one already running; a holder whose job has finished or vanished
+ *   without giving the turn back (its worker died) loses it to the next question.
+ *
+ * A question that may not start is delayed by the worker and looks again; the one that finishes
+ * promotes the next, so a thread rarely waits for the poll interval.
  */
 const STILL_PENDING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+/** Between the producer's join and its add there are a few Redis round trips; this is ample. */
+export const JOIN_GRACE_MS = 15_000;
+const THREAD_STATE_SECONDS = 24 * 3600;
 
-type ThreadJob = Pick<QuestionJob, 'teamId' | 'channel' | 'threadTs' | 'messageTs'>;
+/** Takes the turn if it is free, already ours, or held by exactly the holder found dead (ARGV[2]). */
+const TAKE_TURN = `
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] or (ARGV[2] ~= '' and holder == ARGV[2]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+  return 1
+end
+return 0`;
+
+const RELEASE_TURN = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export type ThreadJob = Pick<QuestionJob, 'teamId' | 'channel' | 'threadTs' | 'messageTs'>;
+
+interface Member {
+  member: string;
+  joinedAt: number;
+}
 
 export class ThreadOrder {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly queue: Queue,
+    private readonly now: () => number = Date.now,
   ) {}
 
+  /** Called by the producer before the job is added, so workers know an earlier question is coming. */
   async join(job: ThreadJob, jobId: string): Promise<void> {
-    const key = this.key(job);
-    await this.redis.multi().zadd(key, 0, member(job, jobId)).expire(key, 24 * 3600).exec();
+    const key = this.queueKey(job);
+    // NX keeps the first join time when a job joins again (a retry, a re-check).
+    await this.redis.multi().zadd(key, 'NX', this.now(), member(job, jobId)).expire(key, THREAD_STATE_SECONDS).exec();
+  }
+
+  /** For a producer that joined but could not add the job: nobody else would ever remove it. */
+  async forget(job: ThreadJob, jobId: string): Promise<void> {
+    await this.redis.zrem(this.queueKey(job), member(job, jobId));
   }
 
   /**
-   * True when no earlier message of the thread is still waiting or being answered. Members whose
-   * job no longer exists or already finished (a crash between answering and leaving, a removed
-   * job) are dropped here, so a lost job can never block its thread for good.
+   * True when the question may be answered now: no earlier question of its thread is still
+   * waiting or being answered, and the thread's turn is free (or already this job's). Members
+   * whose job finished, failed or vanished are dropped on the way, so a lost job never blocks its
+   * thread for good.
    */
   async isTurnOf(job: ThreadJob, jobId: string): Promise<boolean> {
-    const key = this.key(job);
+    // A member dropped as stale meanwhile (or expired) takes its place again.
+    await this.join(job, jobId);
+    const key = this.queueKey(job);
     const mine = member(job, jobId);
-    for (;;) {
-      const [head] = await this.redis.zrange(key, 0, '0');
-      if (head === undefined || head === mine) return true;
-      const state = await this.queue.getJobState(jobIdOf(head));
-      if (STILL_PENDING.has(state)) return false;
-      await this.redis.zrem(key, head);
+    for (const other of await this.members(key)) {
+      if (other.member === mine) break;
+      const state = await this.queue.getJobState(jobIdOf(other.member));
+      const stillComing = state === 'unknown' && this.now() - other.joinedAt < JOIN_GRACE_MS;
+      if (STILL_PENDING.has(state) || stillComing) {
+        // A job retried after a failure still holds the turn; an earlier question must get it.
+        await this.releaseTurn(job, jobId);
+        return false;
+      }
+      await this.redis.zrem(key, other.member);
     }
+    return this.takeTurn(job, jobId);
   }
 
-  /** Leaves the thread's order and wakes the next question of the thread, if it is waiting. */
+  /** Leaves the thread's order, gives the turn back and wakes the next question if it is waiting. */
   async leave(job: ThreadJob, jobId: string): Promise<void> {
-    const key = this.key(job);
+    const key = this.queueKey(job);
     await this.redis.zrem(key, member(job, jobId));
-    const [next] = await this.redis.zrange(key, 0, '0');
+    await this.releaseTurn(job, jobId);
+    const [next] = await this.members(key);
     if (next === undefined) return;
-    const nextJob = await this.queue.getJob(jobIdOf(next));
+    const nextJob = await this.queue.getJob(jobIdOf(next.member));
     if (nextJob && (await nextJob.isDelayed())) await nextJob.promote().catch(() => undefined);
   }
 
-  private key(job: ThreadJob): string {
+  private async takeTurn(job: ThreadJob, jobId: string): Promise<boolean> {
+    const key = this.turnKey(job);
+    let deadHolder = '';
+    // Three tries cover "free", "held by a dead job" and one race with another taker.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      if ((await this.redis.eval(TAKE_TURN, 1, key, jobId, deadHolder, THREAD_STATE_SECONDS)) === 1) return true;
+      const holder = await this.redis.get(key);
+      if (holder === null) continue;
+      if (STILL_PENDING.has(await this.queue.getJobState(holder))) return false;
+      deadHolder = holder;
+    }
+    return false;
+  }
+
+  private async releaseTurn(job: ThreadJob, jobId: string): Promise<void> {
+    await this.redis.eval(RELEASE_TURN, 1, this.turnKey(job), jobId);
+  }
+
+  /** The thread's questions, oldest message first. */
+  private async members(key: string): Promise<Member[]> {
+    const flat = await this.redis.zrange(key, 0, '-1', 'WITHSCORES');
+    const members: Member[] = [];
+    for (let index = 0; index + 1 < flat.length; index += 2) members.push({ member: flat[index]!, joinedAt: Number(flat[index + 1]) });
+    return members.sort((a, b) => compareTs(tsOf(a.member), tsOf(b.member)) || a.member.localeCompare(b.member));
+  }
+
+  private queueKey(job: ThreadJob): string {
     return this.keys.threadQueue(job.teamId, job.channel, job.threadTs);
+  }
+
+  private turnKey(job: ThreadJob): string {
+    return this.keys.threadTurn(job.teamId, job.channel, job.threadTs);
   }
 }
 
 function member(job: ThreadJob, jobId: string): string {
   return `${job.messageTs}|${jobId}`;
+}
+
+function tsOf(member: string): string {
+  return member.slice(0, member.indexOf('|'));
 }
 
 function jobIdOf(member: string): string {

@@ -1,9 +1,12 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { answerQuestion, type AnswerDeps, type AnswerOutcome } from '../answer/answer-question.js';
+import { handleAssistantGreeting } from '../answer/assistant-greeting.js';
+import { answerInAssistantThread } from '../answer/assistant-thread.js';
 import { handleCommandQuestion } from '../answer/command-question.js';
 import { handleNotice } from '../answer/notice.js';
 import type { Logger } from '../ops/logger.js';
+import { recordAnswer, recordQueueWait } from '../ops/metrics.js';
 import { QUEUE_NAME, type AnswerQueueJob, type QuestionJob } from './jobs.js';
 import type { AnswerQueue } from './producer.js';
 import { ThreadOrder } from './thread-order.js';
@@ -63,7 +66,9 @@ export class AnswerWorker {
       maxStalledCount: 2,
       autorun: false,
     });
-    this.worker.on('failed', (job, error) => this.logger.warn({ jobId: job?.id, err: error, attemptsMade: job?.attemptsMade }, 'job failed'));
+    this.worker.on('failed', (job, error) =>
+      this.logger.warn({ jobId: job?.id, teamId: job?.data.teamId, channel: job?.data.channel, err: error, attemptsMade: job?.attemptsMade }, 'job failed'),
+    );
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'));
   }
 
@@ -72,8 +77,11 @@ export class AnswerWorker {
   }
 
   private async process(job: Job<AnswerQueueJob>, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
-    const log = this.logger.child({ jobId: job.id, kind: job.data.kind, teamId: job.data.teamId, channel: job.data.channel });
+    const threadTs = 'threadTs' in job.data ? job.data.threadTs : undefined;
+    const log = this.logger.child({ jobId: job.id, kind: job.data.kind, teamId: job.data.teamId, channel: job.data.channel, ...(threadTs ? { threadTs } : {}) });
     const deps = { ...this.deps, logger: log };
+    // A question's wait is measured when its turn in the thread comes (processQuestion).
+    if (job.data.kind !== 'question') recordQueueWait(job.data.kind, job.data.receivedAt);
     switch (job.data.kind) {
       case 'question':
         return this.processQuestion(job as Job<QuestionJob>, token, signal, deps);
@@ -81,6 +89,8 @@ export class AnswerWorker {
         return handleCommandQuestion(job as Job<typeof job.data>, deps, this.producer, signal);
       case 'notice':
         return handleNotice(job.data, deps);
+      case 'assistant-greeting':
+        return handleAssistantGreeting(job as Job<typeof job.data>, deps);
     }
   }
 
@@ -92,15 +102,15 @@ export class AnswerWorker {
     }
     let finished = false;
     try {
-      const log = deps.logger.child({ threadTs: job.data.threadTs });
+      const log = deps.logger;
       log.info({ source: job.data.source, queueWaitMs: Date.now() - job.data.receivedAt }, 'answering');
-      const outcome = await answerQuestion(
-        { id: jobId, data: job.data, update: (data) => job.updateData(data) },
-        { ...deps, logger: log },
-        signal,
-      );
+      recordQueueWait(job.data.kind, job.data.receivedAt);
+      const answer = () => answerQuestion({ id: jobId, data: job.data, update: (data) => job.updateData(data) }, { ...deps, logger: log }, signal);
+      // In the assistant panel the thread also shows a status line and gets a title.
+      const outcome = job.data.source === 'assistant' ? await answerInAssistantThread(job.data, { ...deps, logger: log }, answer) : await answer();
       finished = true;
       log.info({ status: outcome.status, usage: outcome.usage, totalMs: outcome.finishedAt - job.data.receivedAt }, 'answered');
+      recordAnswer(job.data, outcome);
       // A failure the user was told about is final for the queue: Retry re-runs it on request.
       if (outcome.status === 'failed') throw new UnrecoverableError(outcome.error?.message ?? 'answer failed');
       return { status: outcome.status, usage: outcome.usage };

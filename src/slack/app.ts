@@ -3,6 +3,7 @@ import type { Application } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../ops/logger.js';
 import { boltLogger } from './bolt-logger.js';
+import { countedFetch } from './counted-fetch.js';
 
 /**
  * Builds the Bolt app. HTTP mode mounts Slack's request URL (`POST /slack/events`, for events,
@@ -12,7 +13,7 @@ import { boltLogger } from './bolt-logger.js';
 export const SLACK_EVENTS_PATH = '/slack/events';
 
 export function createSlackApp(config: Config['slack'], logger: Logger, http: Application): App {
-  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
+  const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), fetch: countedFetch() };
   const log = boltLogger(logger);
   if (config.socketMode) {
     const receiver = new SocketModeReceiver({

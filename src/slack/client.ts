@@ -1,5 +1,6 @@
 import { WebClient, WebAPIPlatformError, WebAPIRateLimitedError, LogLevel } from '@slack/web-api';
 import type { Config } from '../config.js';
+import { countedFetch } from './counted-fetch.js';
 
 /**
  * Workers' Slack client. 429s are rejected instead of retried inside the client: what to do
@@ -14,6 +15,7 @@ export function createSlackClient(slack: Config['slack']): WebClient {
     retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true },
     logLevel: LogLevel.ERROR,
     timeout: 15_000,
+    fetch: countedFetch(),
   });
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from '../ops/logger.js';
 import type { AnswerQueue, EnqueueResult } from '../queue/producer.js';
 import { questionJobId, type AnswerQueueJob, type QuestionJob, type QuestionSource } from '../queue/jobs.js';
 import { stripMention } from '../core/conversation.js';
+import { maskQuestion, warnAboutSecrets } from './secret-warning.js';
 
 /**
  * Where every Slack listener hands over: it turns a question into a job and nothing more. When
@@ -48,6 +49,8 @@ export async function takeQuestion(question: IncomingQuestion, botUserId: string
       deps,
     );
   }
+  // The job (stored in Redis, logged, sent to the model) only ever holds the masked text.
+  const masked = maskQuestion(asked);
   const job: QuestionJob = {
     kind: 'question',
     source: question.source,
@@ -56,10 +59,13 @@ export async function takeQuestion(question: IncomingQuestion, botUserId: string
     threadTs,
     messageTs: question.ts,
     userId: question.userId,
-    text: asked,
+    text: masked.text,
     receivedAt: Date.now(),
   };
-  return enqueueOrApologise(questionJobId(question.teamId, question.channel, question.ts), job, question, client, deps);
+  const jobId = questionJobId(question.teamId, question.channel, question.ts);
+  const result = await enqueueOrApologise(jobId, job, question, client, deps);
+  if (result === 'queued' && masked.found.length > 0) await warnAboutSecrets({ ...question, threadTs }, masked.found, jobId, deps);
+  return result;
 }
 
 async function enqueueOrApologise(

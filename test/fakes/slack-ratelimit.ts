@@ -42,6 +42,17 @@ export class SlackRateLimiter {
   private readonly rules = new Map<string, RateLimitRule>();
   /** Accepted-call times per `${method}|${channel or *}`, pruned to the last window. */
   private readonly hits = new Map<string, number[]>();
+  private readonly windowMs: number;
+  private readonly burstWindowMs: number;
+
+  /**
+   * `timeScale` > 1 compresses time for benchmarks: the same counts per window, in windows of
+   * 60 s / timeScale and 1 s / timeScale. Retry-After stays whole seconds (at least 1), as Slack sends it.
+   */
+  constructor(timeScale = 1) {
+    this.windowMs = WINDOW_MS / timeScale;
+    this.burstWindowMs = BURST_WINDOW_MS / timeScale;
+  }
 
   set(method: string, rule: RateLimitRule | undefined): void {
     if (rule) this.rules.set(method, rule);
@@ -58,14 +69,14 @@ export class SlackRateLimiter {
     const rule = this.rules.get(method);
     if (!rule) return { allowed: true };
     const key = `${method}|${rule.scope === 'channel' && channel ? channel : '*'}`;
-    const times = (this.hits.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
+    const times = (this.hits.get(key) ?? []).filter((t) => now - t < this.windowMs);
     this.hits.set(key, times);
 
     const waits: number[] = [];
-    if (times.length >= rule.perMinute) waits.push(waitUntilSlotFrees(times, rule.perMinute, WINDOW_MS, now));
+    if (times.length >= rule.perMinute) waits.push(waitUntilSlotFrees(times, rule.perMinute, this.windowMs, now));
     if (rule.burst !== undefined) {
-      const recent = times.filter((t) => now - t < BURST_WINDOW_MS);
-      if (recent.length >= rule.burst) waits.push(waitUntilSlotFrees(recent, rule.burst, BURST_WINDOW_MS, now));
+      const recent = times.filter((t) => now - t < this.burstWindowMs);
+      if (recent.length >= rule.burst) waits.push(waitUntilSlotFrees(recent, rule.burst, this.burstWindowMs, now));
     }
     if (waits.length > 0) {
       // Retry-After is whole seconds, rounded up, at least 1 — as Slack sends it.

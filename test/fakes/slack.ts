@@ -63,6 +63,11 @@ export interface FakeSlackOptions {
   streamLifetimeMs?: number;
   /** Applies SLACK_PUBLISHED_LIMITS at start. */
   realisticRateLimits?: boolean;
+  /**
+   * Benchmarks only: rate-limit windows last 60 s / scale (and 1 s / scale for bursts) with the
+   * same counts, so that minutes of Slack throttling take seconds. Default 1 (Slack's own clock).
+   */
+  rateLimitTimeScale?: number;
   /** Delay before every Web API answer. */
   latencyMs?: number;
   /** response_url lifetime (Slack: 30 minutes). */
@@ -129,7 +134,7 @@ export class FakeSlack {
   readonly identity: Identity;
 
   private readonly ws: Workspace;
-  private readonly limiter = new SlackRateLimiter();
+  private readonly limiter: SlackRateLimiter;
   private readonly failures = new Map<string, Array<{ failure: SlackFailure; remaining: number }>>();
   private readonly latency = new Map<string, number>();
   private readonly responseUrls = new Map<string, ResponseUrlState>();
@@ -150,6 +155,7 @@ export class FakeSlack {
       botName: options.botName ?? 'aws-orchestrator',
     };
     this.ws = new Workspace(this.identity);
+    this.limiter = new SlackRateLimiter(options.rateLimitTimeScale ?? 1);
     this.scopes = new Set(options.scopes ?? DEFAULT_SCOPES);
     this.streamingUnsupported = options.streamingUnsupported;
     this.seed();

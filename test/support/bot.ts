@@ -56,6 +56,8 @@ export interface StartBotOptions {
   readyTimeoutMs?: number;
   /** Resolve as soon as the process is spawned instead of at `ready` (for start-up failure tests). */
   waitForReady?: boolean;
+  /** Entry file relative to the repository; default src/main.ts (the bench starts its baseline bot this way). */
+  script?: string;
 }
 
 /** Variables a developer's shell may carry that would leak into the bot's configuration. */
@@ -75,7 +77,7 @@ function childEnv(env: Record<string, string>, role: Role | undefined): Record<s
 
 export async function startBot(env: Record<string, string>, options: StartBotOptions = {}): Promise<BotProcess> {
   const fullEnv = childEnv(env, options.role);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'src/main.ts', ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -45,8 +45,11 @@ describe('toSlackMrkdwn inline formatting', () => {
     );
   });
 
-  it('drops markers of intraword emphasis, which Slack cannot show', () => {
-    expect(toSlackMrkdwn('un*frigging*believable')).toBe('unfriggingbelievable');
+  it('keeps the characters of intraword emphasis, which Slack cannot show and which are mostly wildcards or arithmetic', () => {
+    expect(toSlackMrkdwn('un*frigging*believable')).toBe('un*frigging*believable');
+    expect(toSlackMrkdwn('Allow arn:aws:s3:::logs*2024*/x, and 2*3*4 = 24')).toBe('Allow arn:aws:s3:::logs*2024*/x, and 2*3*4 = 24');
+    expect(toSlackMrkdwn('a**b**c and x~~y~~z')).toBe('a**b**c and x~~y~~z');
+    expect(toSlackMrkdwn('*whole* words still slant')).toBe('_whole_ words still slant');
   });
 
   it('keeps whitespace outside the markers and wraps each line of a multi-line span', () => {

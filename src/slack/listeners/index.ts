@@ -1,15 +1,25 @@
 import type { App } from '@slack/bolt';
 import { registerRetry } from './actions/retry.js';
+import { registerAssistant } from './assistant/assistant.js';
 import { registerAwsCommand } from './commands/aws.js';
 import { registerAppMention } from './events/app-mention.js';
 import { registerMessage, type MessageListenerDeps } from './events/message.js';
+import { countSlackRequests } from '../request-metrics.js';
+import type { AccessPolicy } from '../../core/access.js';
+import { registerAccessControl } from '../access-control.js';
+import { registerStop } from './actions/stop.js';
 
 /** Every Slack listener, registered from one place, grouped by kind as in Bolt's templates. */
-export type ListenerDeps = MessageListenerDeps;
+export type ListenerDeps = MessageListenerDeps & { access?: AccessPolicy };
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
+  app.use(countSlackRequests);
+  if (deps.access) registerAccessControl(app, { policy: deps.access, queue: deps.queue, logger: deps.logger });
+  // A global middleware (Bolt's Assistant): after access control, before every other listener.
+  registerAssistant(app, deps);
   registerAppMention(app, deps);
   registerMessage(app, deps);
   registerAwsCommand(app, deps);
   registerRetry(app, deps);
+  registerStop(app, deps);
 }

@@ -1,42 +1,49 @@
 import type { App } from '@slack/bolt';
 import { commandJobId } from '../../../queue/jobs.js';
-import { HELP_TEXT, type IntakeDeps } from '../../intake.js';
+import type { ListenerDeps } from '../index.js';
+import { maskQuestion, secretWarningText } from '../../secret-warning.js';
+import { routeSubcommand, SUBCOMMANDS, type SubcommandReply, type SubcommandTable } from './subcommands.js';
+
+const QUEUE_DOWN_TEXT = ":warning: I can't take your question right now: my job queue is unavailable. Please try again in a minute.";
 
 /**
- * `/aws <question>` and its subcommands. Subcommands are routed from this one table; anything
- * else is a question.
+ * `/aws <question>` and its subcommands (routed from subcommands.ts; `/aws` alone is `help`).
+ * A question is queued and acknowledged with an empty 200, so Slack shows nothing until the
+ * worker posts it visibly in the channel, naming who asked, and answers in that post's thread.
  */
-type Subcommand = (args: { text: string; respond: (text: string) => Promise<void> }) => Promise<void>;
-
-export function registerAwsCommand(app: App, deps: IntakeDeps, subcommands: Record<string, Subcommand> = {}): void {
-  app.command('/aws', async ({ command, ack, respond }) => {
-    const text = command.text.trim();
-    const [first = '', ...rest] = text.split(/\s+/);
-    const name = first.toLowerCase();
-    if (text.length === 0 || name === 'help') {
-      await ack({ response_type: 'ephemeral', text: HELP_TEXT });
+export function registerAwsCommand(app: App, deps: ListenerDeps, subcommands: SubcommandTable = SUBCOMMANDS): void {
+  app.command('/aws', async ({ command, ack }) => {
+    const routed = routeSubcommand(command.text, subcommands);
+    if (routed) {
+      let reply: SubcommandReply;
+      try {
+        reply = await routed.subcommand.run({ command, args: routed.args, deps });
+      } catch (error) {
+        deps.logger.error({ err: error, subcommand: routed.name }, '/aws subcommand failed');
+        reply = `:warning: \`/aws ${routed.name}\` failed. Please try again in a minute.`;
+      }
+      await ack(typeof reply === 'string' ? { response_type: 'ephemeral', text: reply } : { response_type: 'ephemeral', ...reply });
       return;
     }
-    const subcommand = subcommands[name];
-    if (subcommand) {
-      await ack();
-      await subcommand({ text: rest.join(' '), respond: (reply) => respond({ response_type: 'ephemeral', text: reply }).then(() => undefined) });
-      return;
-    }
+    // Masked before it is queued (and posted back in the channel as the question); the person is
+    // warned in the command's own ephemeral response.
+    const masked = maskQuestion(command.text.trim());
     try {
-      await deps.queue.enqueue(commandJobId(command.team_id, command.trigger_id), {
+      const result = await deps.queue.enqueue(commandJobId(command.team_id, command.trigger_id), {
         kind: 'command-question',
         teamId: command.team_id,
         channel: command.channel_id,
         userId: command.user_id,
-        text,
+        text: masked.text,
         responseUrl: command.response_url,
         receivedAt: Date.now(),
       });
-      await ack();
+      deps.logger.info({ source: 'command', result }, result === 'queued' ? 'question queued' : 'duplicate delivery ignored');
+      if (masked.found.length > 0) await ack({ response_type: 'ephemeral', text: secretWarningText(masked.found) });
+      else await ack();
     } catch (error) {
       deps.logger.error({ err: error }, 'could not queue /aws');
-      await ack({ response_type: 'ephemeral', text: ":warning: I can't take your question right now: my job queue is unavailable. Please try again in a minute." });
+      await ack({ response_type: 'ephemeral', text: QUEUE_DOWN_TEXT });
     }
   });
 }

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../../ops/redis-keys.js';
 import { takeQuestion, type IntakeDeps } from '../../intake.js';
+import { isClaimedByAssistant } from '../assistant/claims.js';
 
 export interface MessageListenerDeps extends IntakeDeps {
   redis: Redis;
@@ -11,7 +12,7 @@ export interface MessageListenerDeps extends IntakeDeps {
 /** Subtypes that are a person writing; edits, deletions, joins and bot posts are not questions. */
 const QUESTION_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
-interface PlainMessage {
+export interface PlainMessage {
   subtype?: string;
   bot_id?: string;
   user?: string;
@@ -25,7 +26,8 @@ interface PlainMessage {
 }
 
 /**
- * Every message the app can see. It answers direct messages; a mention that also arrives as
+ * Every message the app can see. It answers top-level direct messages (in their thread; replies
+ * there go to the Assistant listener); a mention that also arrives as
  * `app_mention` (same ts, so the same job: answered once); and replies in a thread the bot has
  * answered in, unless the reply is addressed to someone else.
  */
@@ -33,6 +35,9 @@ export function registerMessage(app: App, deps: MessageListenerDeps): void {
   app.event('message', async ({ event, context, client }) => {
     const message = event as unknown as PlainMessage;
     if (!QUESTION_SUBTYPES.has(message.subtype) || message.bot_id || !message.user || !context.botUserId) return;
+    // Replies in DM threads are the Assistant listener's (Bolt hands them to it and not here);
+    // skipping them here too keeps one owner per message whatever Bolt's routing does.
+    if (isClaimedByAssistant(message)) return;
     const botUserId = context.botUserId;
     const teamId = context.teamId ?? message.team ?? '';
     const text = message.text ?? '';

@@ -1,0 +1,128 @@
+/**
+ * One system under test in its own world: a real redis-server, the fake Slack (Slack's published
+ * rate limits, optionally on a compressed clock) and the fake Anthropic (a set pace), and either
+ * the bot as users run it — one process (`all`) or `web` plus worker processes — or the naive
+ * baseline bot. Every scenario builds a fresh world, so no run inherits another's rate windows,
+ * queue or memory.
+ */
+import { startFakeAnthropic, type FakeAnthropic } from '../../test/fakes/anthropic.js';
+import { startFakeSlack, type ChannelSpec, type FakeSlack, type SlackUser } from '../../test/fakes/slack.js';
+import { baseEnv, freePort, slackEventsUrl, startBot, type BotProcess, type LogRecord } from '../../test/support/bot.js';
+import { startRedis, type RedisServer } from '../../test/support/redis.js';
+import { benchResponder, type ModelPace } from './model-answers.js';
+
+export type SystemName = 'bot-all' | 'bot-split' | 'naive';
+
+export const SYSTEM_LABELS: Record<SystemName, string> = {
+  'bot-all': 'bot, one process (`all`)',
+  'bot-split': 'bot, `web` + 2 `worker` processes',
+  naive: 'naive baseline',
+};
+
+export interface WorldOptions {
+  system: SystemName;
+  /** Slack's published limits (see test/fakes/slack-ratelimit.ts), or none at all. */
+  slackLimits: 'published' | 'none';
+  /** The fake's rate-limit clock runs this many times faster (1 = Slack's own). */
+  timeScale?: number;
+  workspace: { channels: ChannelSpec[]; users: SlackUser[] };
+  pace: ModelPace;
+  /** Another pace for some questions (warm-up ones), by question id. */
+  paceFor?: (id: string) => ModelPace;
+  /** Extra bot environment (WORKER_CONCURRENCY, …). */
+  env?: Record<string, string>;
+  /** bot-split: how many worker processes to start now (default 2; 0 to start them later). */
+  workers?: number;
+}
+
+export interface World {
+  system: SystemName;
+  slack: FakeSlack;
+  anthropic: FakeAnthropic;
+  redis: RedisServer;
+  eventsUrl: string;
+  /** The process Slack's requests go to. */
+  web: BotProcess;
+  /** The processes that answer (the workers, or the single process). */
+  answering: BotProcess[];
+  processes: BotProcess[];
+  env: Record<string, string>;
+  timeScale: number;
+  startWorkers(count: number): Promise<BotProcess[]>;
+  /** Every JSON log record of every process. */
+  logs(): LogRecord[];
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  const timeScale = options.timeScale ?? 1;
+  const [slack, anthropic, redis, port] = await Promise.all([
+    startFakeSlack({
+      channels: options.workspace.channels,
+      users: options.workspace.users,
+      realisticRateLimits: options.slackLimits === 'published',
+      rateLimitTimeScale: timeScale,
+    }),
+    startFakeAnthropic({ responder: benchResponder(options.pace, options.paceFor) }),
+    startRedis(),
+    freePort(),
+  ]);
+  const env: Record<string, string> = {
+    ...baseEnv({ slack, anthropic, redis, port }),
+    LOG_LEVEL: 'info',
+    // The bot's budget must match the workspace it talks to: Tier 3 at the fake's clock.
+    SLACK_UPDATES_PER_MINUTE: String(50 * timeScale),
+    ...options.env,
+  };
+  const processes: BotProcess[] = [];
+  const answering: BotProcess[] = [];
+  const start = async (role: 'all' | 'web' | 'worker', script?: string): Promise<BotProcess> => {
+    const bot = await startBot(env, { role, readyTimeoutMs: READY_TIMEOUT_MS, ...(script ? { script } : {}) });
+    processes.push(bot);
+    return bot;
+  };
+
+  let web: BotProcess;
+  try {
+    if (options.system === 'naive') {
+      web = await start('all', 'bench/naive-bot.ts');
+      answering.push(web);
+    } else if (options.system === 'bot-all') {
+      web = await start('all');
+      answering.push(web);
+    } else {
+      const [webProcess, ...workers] = await Promise.all([start('web'), ...Array.from({ length: options.workers ?? 2 }, () => start('worker'))]);
+      web = webProcess!;
+      answering.push(...workers);
+    }
+  } catch (error) {
+    await Promise.all(processes.map((bot) => bot.kill('SIGKILL')));
+    await Promise.all([slack.close(), anthropic.close(), redis.stop()]);
+    throw error;
+  }
+
+  return {
+    system: options.system,
+    slack,
+    anthropic,
+    redis,
+    eventsUrl: slackEventsUrl(port),
+    web,
+    answering,
+    processes,
+    env,
+    timeScale,
+    async startWorkers(count) {
+      const workers = await Promise.all(Array.from({ length: count }, () => start('worker')));
+      answering.push(...workers);
+      return workers;
+    },
+    logs: () => processes.flatMap((bot) => bot.logs),
+    async stop() {
+      await Promise.all(processes.filter((bot) => !bot.exit).map((bot) => bot.kill('SIGKILL')));
+      await Promise.all([slack.close(), anthropic.close(), redis.stop()]);
+    },
+  };
+}

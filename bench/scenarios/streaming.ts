@@ -1,0 +1,95 @@
+/**
+ * N answers streaming at once in one workspace with Slack's published limits: N people ask in
+ * N / 5 channels within a fraction of a second, the model streams at a realistic pace, and the
+ * scenario measures what Slack shows — first text, complete answer — against the model's tokens.
+ */
+import { CHAT_UPDATE_TIER3, scaledLimit } from '../measure/slack-bound.js';
+import { summarize, type Summary } from '../measure/stats.js';
+import { streamingFigures, type StreamingFigures } from '../measure/streaming-figures.js';
+import { countCalls, peakConcurrentStreams, readTimelines, type CallCounts } from '../measure/timelines.js';
+import { watchCompletion, waitForAnswers, type WaitOutcome } from '../harness/completion.js';
+import { REALISTIC_PACE, type ModelPace } from '../harness/model-answers.js';
+import { mentionRequest, seedQuestions, workspaceFor } from '../harness/questions.js';
+import { startWorld, type SystemName } from '../harness/world.js';
+import { sendRequests } from '../load/send.js';
+
+export interface StreamingOptions {
+  system: SystemName;
+  answers: number;
+  /** The fake's rate-limit clock runs this many times faster than Slack's. */
+  timeScale: number;
+  /** Questions per channel (chat.postMessage is limited per channel). */
+  perChannel?: number;
+  pace?: ModelPace;
+  /** Give up this long after the last model stream ended, at least (ms). */
+  minGraceMs?: number;
+  hardCapMs?: number;
+}
+
+export interface StreamingResult {
+  system: SystemName;
+  answers: number;
+  timeScale: number;
+  channels: number;
+  waited: WaitOutcome;
+  figures: StreamingFigures;
+  /** Event received → job started, from the bot's `answering` logs (ms). */
+  queueWait: Summary;
+  calls: CallCounts;
+  peakStreams: number;
+  durationMs: number;
+}
+
+export async function runStreaming(options: StreamingOptions): Promise<StreamingResult> {
+  const perChannel = options.perChannel ?? 5;
+  const workspace = workspaceFor(options.answers, perChannel);
+  const limit = scaledLimit(CHAT_UPDATE_TIER3, options.timeScale);
+  const world = await startWorld({
+    system: options.system,
+    slackLimits: 'published',
+    timeScale: options.timeScale,
+    workspace,
+    pace: options.pace ?? REALISTIC_PACE,
+    // Enough concurrency that every answer streams at once, as the scenario asks.
+    env: { WORKER_CONCURRENCY: String(Math.max(16, options.answers)) },
+  });
+  try {
+    const questions = seedQuestions(world.slack, 'Q', options.answers, perChannel);
+    const watch = watchCompletion(world.slack);
+    const since = Date.now();
+    const sent = await sendRequests(world.eventsUrl, questions.map(mentionRequest), 0).done;
+    const sentAt = new Map(sent.map((result) => [result.id, result.sentAt]));
+    const minGraceMs = options.minGraceMs ?? 20_000;
+    const waited = await waitForAnswers(watch, world.anthropic, {
+      expected: options.answers,
+      // Long enough for what Slack's limit itself imposes, and a margin: a slower bot shows as lag.
+      graceAfterStreams: () => Math.max(minGraceMs, 1.5 * Math.ceil(options.answers / limit.count) * limit.windowMs + 10_000),
+      hardCapMs: options.hardCapMs ?? 240_000,
+    });
+    watch.stop();
+    const durationMs = Date.now() - since;
+    const timelines = readTimelines(
+      questions.map((question) => ({ ...question, sentAt: sentAt.get(question.id) ?? since })),
+      world.slack,
+      world.anthropic,
+    );
+    const queueWaits = world
+      .logs()
+      .filter((log) => log.msg === 'answering' && typeof log.queueWaitMs === 'number')
+      .map((log) => log.queueWaitMs as number);
+    return {
+      system: options.system,
+      answers: options.answers,
+      timeScale: options.timeScale,
+      channels: workspace.channels.length,
+      waited,
+      figures: streamingFigures(timelines, limit),
+      queueWait: summarize(queueWaits),
+      calls: countCalls(world.slack, since),
+      peakStreams: peakConcurrentStreams(world.anthropic),
+      durationMs,
+    };
+  } finally {
+    await world.stop();
+  }
+}

@@ -1,0 +1,52 @@
+import type { WebClient } from '@slack/web-api';
+import { SUGGESTED_PROMPTS, SUGGESTED_PROMPTS_TITLE, THINKING_STATUS, threadTitle } from '../core/assistant-copy.js';
+import { AssistantThreads } from '../ops/assistant-threads.js';
+import type { Logger } from '../ops/logger.js';
+import type { QuestionJob } from '../queue/jobs.js';
+import { slackErrorCode, withRateLimitRetry } from '../slack/client.js';
+import type { AnswerDeps } from './answer-question.js';
+
+/**
+ * The extras of Slack's AI-assistant panel around an answer: the "is thinking…" status line
+ * while it is written and a title from the thread's first question. They decorate the answer
+ * and never hold it up: a failed or rate-limited call is logged and the answer goes on.
+ * (Slack also clears the status by itself as soon as the bot posts in the thread.)
+ */
+type AssistantDeps = Pick<AnswerDeps, 'slack' | 'redis' | 'keys' | 'logger'>;
+
+export async function answerInAssistantThread<T>(job: QuestionJob, deps: AssistantDeps, answer: () => Promise<T>): Promise<T> {
+  const thread = { channel_id: job.channel, thread_ts: job.threadTs };
+  await quietly(deps.logger, 'assistant.threads.setStatus', () => deps.slack.assistant.threads.setStatus({ ...thread, status: THINKING_STATUS }));
+  const threads = new AssistantThreads(deps.redis, deps.keys);
+  if (await threads.claimTitle({ teamId: job.teamId, channel: job.channel, threadTs: job.threadTs })) {
+    await quietly(deps.logger, 'assistant.threads.setTitle', () => deps.slack.assistant.threads.setTitle({ ...thread, title: threadTitle(job.text) }));
+  }
+  try {
+    return await answer();
+  } finally {
+    await quietly(deps.logger, 'assistant.threads.setStatus', () => deps.slack.assistant.threads.setStatus({ ...thread, status: '' }));
+  }
+}
+
+/** The prompts offered in a new assistant thread. */
+export async function suggestPrompts(slack: WebClient, channel: string, threadTs: string): Promise<void> {
+  await withRateLimitRetry(
+    () =>
+      slack.assistant.threads.setSuggestedPrompts({
+        channel_id: channel,
+        thread_ts: threadTs,
+        title: SUGGESTED_PROMPTS_TITLE,
+        prompts: SUGGESTED_PROMPTS.map((prompt) => ({ ...prompt })),
+      }),
+    undefined,
+    3,
+  );
+}
+
+async function quietly(logger: Logger, method: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    logger.warn({ err: error, slackError: slackErrorCode(error), method }, 'assistant thread call failed; answering anyway');
+  }
+}

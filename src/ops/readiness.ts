@@ -1,0 +1,87 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ModelError, ModelFailureKind } from '../model/errors.js';
+import { redisIsReachable } from './redis.js';
+
+/**
+ * What `/readyz` answers: can this process do its work now? Redis must answer, the queue must be
+ * readable through BullMQ, and the model settings must not be known to be wrong. The model is
+ * checked once at start-up (GET /v1/models/{id}) and the result kept: a readiness probe every
+ * few seconds must not turn into model API traffic.
+ */
+export type ModelConfigState = 'checking' | 'ok' | 'invalid' | 'unverified';
+
+/** Failures that mean the configuration itself is wrong, not that the API had a bad moment. */
+const CONFIGURATION_FAILURES: ReadonlySet<ModelFailureKind> = new Set(['model_not_found', 'authentication', 'permission']);
+
+export class ModelConfigCheck {
+  state: ModelConfigState = 'checking';
+  problem: string | undefined;
+
+  /** Records the start-up check's result when it arrives. */
+  track(check: Promise<'ok' | ModelError>): void {
+    check.then(
+      (result) => this.settle(result),
+      (error: unknown) => {
+        this.state = 'unverified';
+        this.problem = error instanceof Error ? error.message : String(error);
+      },
+    );
+  }
+
+  settle(result: 'ok' | ModelError): void {
+    if (result === 'ok') {
+      this.state = 'ok';
+      this.problem = undefined;
+      return;
+    }
+    // An unreachable API at start-up says nothing about the settings: reported, not fatal.
+    this.state = CONFIGURATION_FAILURES.has(result.kind) ? 'invalid' : 'unverified';
+    this.problem = `${result.kind}: ${result.message}`;
+  }
+}
+
+export interface ReadinessReport {
+  status: 'ready' | 'not_ready';
+  checks: {
+    redis: 'up' | 'down';
+    queue: 'usable' | 'unusable';
+    model: ModelConfigState;
+  };
+  problems: string[];
+}
+
+const QUEUE_CHECK_TIMEOUT_MS = 1000;
+
+export class Readiness {
+  constructor(
+    private readonly redis: Redis,
+    private readonly queue: Queue,
+    private readonly model: ModelConfigCheck,
+  ) {}
+
+  async check(): Promise<ReadinessReport> {
+    const [redisUp, queueUsable] = await Promise.all([redisIsReachable(this.redis), queueIsUsable(this.queue)]);
+    const model = this.model.state;
+    const problems = [
+      ...(redisUp ? [] : ['Redis does not answer']),
+      ...(queueUsable ? [] : ['the job queue cannot be read']),
+      ...(model === 'invalid' ? [`the model configuration is invalid (${this.model.problem ?? 'see the start-up log'})`] : []),
+    ];
+    return {
+      status: problems.length === 0 ? 'ready' : 'not_ready',
+      checks: { redis: redisUp ? 'up' : 'down', queue: queueUsable ? 'usable' : 'unusable', model },
+      problems,
+    };
+  }
+}
+
+/** BullMQ reads its own keys (and loads its scripts) for job counts: the cheapest real use of the queue. */
+async function queueIsUsable(queue: Queue): Promise<boolean> {
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), QUEUE_CHECK_TIMEOUT_MS).unref());
+  const counts = queue.getJobCounts('waiting').then(
+    (result) => typeof result.waiting === 'number',
+    () => false,
+  );
+  return Promise.race([counts, timeout]);
+}

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { questionJobId } from '../../src/queue/jobs.js';
+import type { BotProcess } from '../support/bot.js';
+import { botRepliesIn, eventually, occurrences } from './answer-checks.js';
+import { ALICE, BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stack } from './stack.js';
+
+/**
+ * Issue 4, processes: a worker killed mid-answer, a worker asked to stop, Redis going away and
+ * coming back. One web process and two workers share the test's Redis; locks are short so that
+ * a dead worker's job is picked up within seconds.
+ */
+const LOCK_MS = 2000;
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ roles: ['web', 'worker', 'worker'], env: { JOB_LOCK_MS: String(LOCK_MS), JOB_STALLED_INTERVAL_MS: '500' } });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const liveWorkers = () => stack.bots.slice(1).filter((bot) => !bot.exit);
+const jobIdOf = (asked: Asked) => questionJobId('T0TEST', asked.channel, asked.ts);
+const answered = (bot: BotProcess, jobId: string) => bot.logs.some((line) => line.msg === 'answering' && line.jobId === jobId);
+
+/** The live worker that started answering `asked`. */
+function workerAnswering(asked: Asked): Promise<BotProcess> {
+  return stack.slack.waitFor(() => liveWorkers().find((bot) => answered(bot, jobIdOf(asked))));
+}
+
+/** Waits until part of the model's text is visible in the bot's placeholder. */
+function streamingVisible(asked: Asked, prefix: string) {
+  return stack.slack.waitFor(() => {
+    const [placeholder] = botRepliesIn(stack, asked);
+    return placeholder && shownTexts(stack, asked.channel, placeholder.ts).some((text) => text.startsWith(prefix)) ? placeholder : undefined;
+  });
+}
+
+const sentences = (topic: string, count: number) => Array.from({ length: count }, (_, i) => `${topic} fact ${i + 1} is worth knowing.`).join(' ');
+
+describe('a worker killed mid-answer (SIGKILL)', () => {
+  it('is replaced by the other worker, which completes the answer in the same placeholder', async () => {
+    const answerText = sentences('DynamoDB', 20);
+    // The first attempt streams slowly (and dies with its worker); the second runs to the end.
+    stack.anthropic.enqueue({ text: answerText, chunkSize: 12, tokenDelayMs: 100 }, { text: answerText, chunkSize: 24, tokenDelayMs: 10 });
+    const asked = await stack.mention(`<@${BOT_USER}> Tell me about DynamoDB.`);
+    const placeholder = await streamingVisible(asked, 'DynamoDB fact 1');
+    const victim = await workerAnswering(asked);
+
+    const killedAt = Date.now();
+    await victim.kill('SIGKILL');
+    const answer = await stack.finalAnswer(asked, 20_000);
+
+    expect(answer.ts).toBe(placeholder.ts);
+    expect(answer.text).toBe(answerText);
+    expect(occurrences(answer.text, 'DynamoDB fact 1 ')).toBe(1);
+    expect(botRepliesIn(stack, asked)).toHaveLength(1);
+    expect(stack.slack.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === asked.ts)).toHaveLength(1);
+    expect(liveWorkers().some((bot) => answered(bot, jobIdOf(asked)))).toBe(true);
+    // Picked up once the dead worker's lock lapsed, not much later.
+    expect(Date.now() - killedAt).toBeLessThan(LOCK_MS + 4000);
+
+    await stack.startBot('worker');
+  });
+});
+
+describe('a worker asked to stop (SIGTERM)', () => {
+  it('takes no new job, finishes the answer in flight and exits 0', async () => {
+    const answerText = sentences('CloudFront', 10);
+    stack.anthropic.enqueue({ text: answerText, chunkSize: 12, tokenDelayMs: 60 });
+    const asked = await stack.mention(`<@${BOT_USER}> Tell me about CloudFront.`);
+    await streamingVisible(asked, 'CloudFront fact 1');
+    const stopping = await workerAnswering(asked);
+
+    const signalledAt = Date.now();
+    const exited = stopping.kill('SIGTERM');
+    await stopping.waitForLog((line) => line.msg === 'shutting down');
+    stack.anthropic.enqueue({ text: 'Route 53 is DNS.' });
+    const next = await stack.mention(`<@${BOT_USER}> What is Route 53?`);
+
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    const answer = await stack.finalAnswer(asked);
+    expect(answer.text).toBe(answerText);
+    // It was finished by the worker that had it, and the new question went to the other one.
+    expect(stack.bots.filter((bot) => answered(bot, jobIdOf(asked)))).toEqual([stopping]);
+    expect((await stack.finalAnswer(next)).text).toBe('Route 53 is DNS.');
+    expect(answered(stopping, jobIdOf(next))).toBe(false);
+    expect(stopping.logs.find((line) => line.msg === 'worker stopped')).toMatchObject({ result: 'drained' });
+  });
+
+  it('hands an answer that outlasts the grace period back, to be completed in the same message by another worker', async () => {
+    const quick = await stack.startBot('worker', { SHUTDOWN_GRACE_MS: '300' });
+    const others = liveWorkers().filter((bot) => bot !== quick);
+    // Only the quick-to-stop worker is running while the question is taken.
+    await Promise.all(others.map((bot) => bot.kill('SIGTERM')));
+    const answerText = sentences('Aurora', 16);
+    stack.anthropic.enqueue({ text: answerText, chunkSize: 12, tokenDelayMs: 120 }, { text: answerText, chunkSize: 24, tokenDelayMs: 10 });
+    const asked = await stack.mention(`<@${BOT_USER}> Tell me about Aurora.`);
+    const placeholder = await streamingVisible(asked, 'Aurora fact 1');
+
+    const signalledAt = Date.now();
+    expect(await quick.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalledAt).toBeLessThan(2000);
+    expect(quick.logs.find((line) => line.msg === 'worker stopped')).toMatchObject({ result: 'timed-out' });
+
+    await stack.startBot('worker');
+    const answer = await stack.finalAnswer(asked, 15_000);
+    expect(answer.ts).toBe(placeholder.ts);
+    expect(answer.text).toBe(answerText);
+    expect(botRepliesIn(stack, asked)).toHaveLength(1);
+  });
+});
+
+describe('Redis stopped and restarted while the bot runs', () => {
+  it('keeps acknowledging Slack and tells people it cannot take questions, reports unhealthy, then resumes by itself', async () => {
+    const healthz = () => fetch(`http://127.0.0.1:${stack.port}/healthz`).then((response) => response.status);
+    expect(await healthz()).toBe(200);
+
+    await stack.redis.stop();
+    await eventually(async () => (await healthz()) === 503, 5000);
+    const refused = await stack.mention(`<@${BOT_USER}> Are you there?`);
+    expect(refused.response.status).toBe(200);
+    expect(refused.response.ms).toBeLessThan(3000);
+    const notice = await stack.slack.waitFor(() => stack.slack.ephemerals.find((message) => message.user === ALICE && message.channel === GENERAL && /can.t take your question/i.test(message.text)));
+    expect(notice.text).toMatch(/try again/i);
+    expect(await healthz()).toBe(503);
+
+    await stack.redis.restart();
+    await eventually(async () => (await healthz()) === 200, 15_000);
+    stack.anthropic.enqueue({ text: 'Yes, I am back.' });
+    const asked = await stack.mention(`<@${BOT_USER}> Are you back?`);
+    expect((await stack.finalAnswer(asked, 20_000)).text).toBe('Yes, I am back.');
+    expect(stack.bots.every((bot) => bot.exit === undefined || bot.exit.code === 0)).toBe(true);
+  });
+});
