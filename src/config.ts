@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { priceOverrideProblems } from './usage/prices.js';
 
 export const ROLES = ['all', 'web', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -245,6 +246,7 @@ function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
   if (raw.DASHBOARD_PATH && !(raw.DASHBOARD_USER && raw.DASHBOARD_PASSWORD)) {
     problems.push('DASHBOARD_PATH needs DASHBOARD_USER and DASHBOARD_PASSWORD: the queue dashboard is never served without authentication');
   }
+  problems.push(...priceOverrideProblems(raw.MODEL_PRICES_JSON));
   return problems;
 }
 

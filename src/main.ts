@@ -11,7 +11,6 @@ import { ThreadCache } from './answer/thread-cache.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { DEFAULT_CADENCE } from './core/cadence.js';
 import { checkModelAvailable, createAnthropicClient } from './model/claude.js';
-import { mountDashboard } from './ops/dashboard.js';
 import { createHttpApp } from './ops/http.js';
 import { createLogger, secretsOf, type Logger } from './ops/logger.js';
 import { watchQueueCounts } from './ops/metrics.js';
@@ -24,11 +23,17 @@ import { StopSubscriber } from './queue/stop-signals.js';
 import { createSlackApp } from './slack/app.js';
 import { createSlackClient } from './slack/client.js';
 import { registerListeners } from './slack/listeners/index.js';
+import { FeedbackStore } from './usage/feedback-store.js';
+import { activePrices, usePrices } from './usage/price-book.js';
+import { buildPriceTable } from './usage/prices.js';
+import { UsageService } from './usage/usage-service.js';
 
 type Stop = () => Promise<void>;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // Usage records and the metrics price model calls with the same table (MODEL_PRICES_JSON on top).
+  usePrices(buildPriceTable(config.model.pricesJson));
   const logger = createLogger(config.ops, undefined, secretsOf(config));
   const keys = new RedisKeys(config.queue.prefix);
   const redis = createRedis(config.queue.redisUrl, 'fail-fast', logger, 'queue');
@@ -66,11 +71,14 @@ function loadConfigOrExit(): Config {
 async function startWeb(config: Config, logger: Logger, redis: ReturnType<typeof createRedis>, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness): Promise<Stop> {
   const http = createHttpApp(redis, readiness);
   if (config.ops.dashboard) {
+    // Bull Board takes half a second to load: only a process that serves it pays for it.
+    const { mountDashboard } = await import('./ops/dashboard.js');
     mountDashboard(http, config.ops.dashboard, [queue.queue]);
     logger.info({ path: config.ops.dashboard.path }, 'queue dashboard mounted (basic authentication)');
   }
   const app = createSlackApp(config.slack, logger, http);
-  registerListeners(app, { queue, redis, keys, access: config.access, logger: logger.child({ component: 'listeners' }) });
+  const feedback = new FeedbackStore(redis, keys, config.usage.retentionDays);
+  registerListeners(app, { queue, redis, keys, access: config.access, feedback, logger: logger.child({ component: 'listeners' }) });
   if (config.slack.socketMode) {
     await app.start();
     const server = await listen(http, config.slack.port);
@@ -109,7 +117,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     new ThreadCache(workerRedis, keys, config.slack.threadCacheTtlSeconds, { userId: identity.user_id!, botId: identity.bot_id }),
   );
   const worker = new AnswerWorker(
-    { config, slack, anthropic, publisher, redis: workerRedis, keys, bot: { userId: identity.user_id!, botId: identity.bot_id }, logger },
+    { config, slack, anthropic, publisher, redis: workerRedis, keys, bot: { userId: identity.user_id!, botId: identity.bot_id }, logger, usage: new UsageService(config, workerRedis, keys, activePrices(), logger.child({ component: 'usage' })) },
     queue,
     {
       connection: workerRedis,

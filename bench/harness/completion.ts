@@ -9,16 +9,17 @@ import { openStreams } from '../measure/timelines.js';
 const END_MARKER = /End of answer ([A-Z]\d{5})\./g;
 
 export interface CompletionWatch {
-  completed: Set<string>;
+  /** Question id → when the write that completed its answer arrived. */
+  completed: Map<string, number>;
   /** Stops watching. */
   stop(): void;
 }
 
 export function watchCompletion(slack: FakeSlack): CompletionWatch {
-  const completed = new Set<string>();
+  const completed = new Map<string, number>();
   const stop = slack.onCall((call) => {
     if (!call.ok) return;
-    for (const match of JSON.stringify(call.args).matchAll(END_MARKER)) completed.add(match[1]!);
+    for (const match of JSON.stringify(call.args).matchAll(END_MARKER)) if (!completed.has(match[1]!)) completed.set(match[1]!, call.at);
   });
   return { completed, stop };
 }

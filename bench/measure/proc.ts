@@ -40,13 +40,14 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** The pid of the redis-server listening on `port` (its title is `redis-server 127.0.0.1:<port>`). */
+/** The pid of the redis-server listening on `port` (it retitles itself `…redis-server 127.0.0.1:<port>`). */
 export function redisPid(port: number): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'redis-server') continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (cmdline.startsWith('redis-server') && cmdline.includes(`:${port}`)) return Number(entry);
+      if (new RegExp(`:${port}(\\s|$)`).test(cmdline.trimEnd())) return Number(entry);
     } catch {
       // gone meanwhile
     }

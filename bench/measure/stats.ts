@@ -35,3 +35,13 @@ export function summarize(values: readonly number[]): Summary {
 export function ratio(a: number, b: number): number {
   return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : Number.NaN;
 }
+
+/**
+ * Percentile of a distribution where `missing` items never happened (an answer never completed):
+ * they rank after every measured value, so the percentile is Infinity once it falls among them.
+ */
+export function percentileWithMissing(values: readonly number[], missing: number, p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const all = [...sorted, ...new Array<number>(Math.max(0, missing)).fill(Number.POSITIVE_INFINITY)];
+  return percentile(all, p);
+}

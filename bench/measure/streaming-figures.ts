@@ -4,7 +4,7 @@
  * Pure: the timelines already hold every time that matters.
  */
 import { finalLagBounds, type WindowLimit } from './slack-bound.js';
-import { summarize, type Summary } from './stats.js';
+import { percentileWithMissing, summarize, type Summary } from './stats.js';
 import type { AnswerTimeline } from './timelines.js';
 
 export interface Delivery {
@@ -26,6 +26,8 @@ export interface StreamingFigures {
   firstVisibleBotSide: Summary;
   /** Complete answer visible minus the model's last token (ms), complete answers only. */
   finalLag: Summary;
+  /** p99 of final lag with answers that never completed counted as infinitely late. */
+  finalLagP99WithMissing: number;
   /** The same, as low as Slack's chat.update limit allows for these last-token times. */
   finalLagBound: Summary;
   /** Last token → first write to the answer after it (the bot's own waiting: budget, an update in flight). */
@@ -44,6 +46,7 @@ export function streamingFigures(timelines: readonly AnswerTimeline[], limit: Wi
   const defined = (values: Array<number | undefined>): number[] => values.filter((value): value is number => value !== undefined && Number.isFinite(value));
   const complete = timelines.filter((t) => t.completeAt !== undefined);
   const streamed = timelines.filter((t) => t.lastTokenAt !== undefined);
+  const lags = defined(complete.map((t) => diff(t.completeAt, t.lastTokenAt)));
   const bounds = finalLagBounds(
     streamed.map((t) => t.lastTokenAt!),
     limit,
@@ -58,7 +61,8 @@ export function streamingFigures(timelines: readonly AnswerTimeline[], limit: Wi
     },
     overheadToFirstVisible: summarize(defined(timelines.map((t) => diff(t.firstVisibleAt, t.firstTokenAt)))),
     firstVisibleBotSide: summarize(defined(timelines.map((t) => diff(t.firstVisibleCallAt, t.firstTokenAt)))),
-    finalLag: summarize(defined(complete.map((t) => diff(t.completeAt, t.lastTokenAt)))),
+    finalLag: summarize(lags),
+    finalLagP99WithMissing: percentileWithMissing(lags, timelines.length - complete.length, 99),
     finalLagBound: summarize(bounds),
     finalLagBotWait: summarize(defined(complete.map((t) => diff(t.firstWriteAfterLastTokenAt, t.lastTokenAt)))),
     finalLagRateLimited: summarize(defined(complete.map((t) => diff(t.completeCallAt, t.firstWriteAfterLastTokenAt)))),

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { buildConversation, type Conversation, type ThreadMessage } from '../core/conversation.js';
 import { withInputNotes } from '../core/input-notes.js';
+import { asContinuation } from '../core/continuation.js';
 import { ModelError } from '../model/errors.js';
 import { streamAnswer, type ModelUsage, type StopReason } from '../model/claude.js';
 import { backoffDelayMs } from '../model/retry-policy.js';
@@ -16,6 +17,8 @@ import { sleep, slackErrorCode } from '../slack/client.js';
 import { endAbandonedStream, startNativeAnswer, type NativeStreamAnswer } from './native-stream.js';
 import type { FinishOptions, SlackPublisher } from './slack-publisher.js';
 import { readThreadOnce, ThreadCache } from './thread-cache.js';
+import { CACHED_ANSWER_NOTE, type ModelStreamFn } from '../usage/shared-model-stream.js';
+import type { UsageService } from '../usage/usage-service.js';
 
 /**
  * One question, start to finish: placeholder → thread → model stream → final answer. Each step
@@ -36,6 +39,8 @@ export interface AnswerDeps {
   keys: RedisKeys;
   bot: BotIdentity;
   logger: Logger;
+  /** Limits, usage records and answer reuse (usage/); absent, every question goes to the model. */
+  usage?: UsageService;
 }
 
 /** What the job persists about itself between attempts. */
@@ -46,7 +51,8 @@ export interface JobHandle {
 }
 
 export interface AnswerOutcome {
-  status: 'answered' | 'truncated' | 'stopped' | 'failed';
+  /** refused: over a usage limit, told so, no model call (usage/answer-within-limits.ts). */
+  status: 'answered' | 'truncated' | 'stopped' | 'failed' | 'refused';
   usage?: ModelUsage;
   model?: string;
   stopReason?: StopReason;
@@ -54,6 +60,8 @@ export interface AnswerOutcome {
   firstVisibleAt?: number;
   finishedAt: number;
   error?: ModelError;
+  /** Set when the answer made no model call of its own (its usage is then zero). */
+  servedFrom?: 'cache' | 'shared';
 }
 
 /** How long the bot stays part of a thread it answered in (follow-ups need no mention). */
@@ -81,8 +89,12 @@ export async function answerQuestion(job: JobHandle, deps: AnswerDeps, signal?: 
   const answer = nativeStream ?? publisher.stream(place, answerTs, job.data.followUpTs ?? []);
   const thread = await readThreadOrQuestion(job.data, deps);
   const excludeTs = new Set([answerTs, ...(job.data.followUpTs ?? [])]);
-  const buildFor = (tokenBudget: number) => conversationFor(thread, job.data, deps, excludeTs, tokenBudget);
-  return produceAnswer(answer, buildFor, job.data, deps, signal, (followUpTs) => job.update({ ...job.data, answerTs: answerTs!, followUpTs }));
+  const buildFor = (tokenBudget: number) => {
+    const conversation = conversationFor(thread, job.data, deps, excludeTs, tokenBudget);
+    return job.data.continueFromTs ? asContinuation(conversation, job.data.userId) : conversation;
+  };
+  const modelDeps = { ...deps, streamModel: deps.usage?.modelStreamFor(job.id, job.data) };
+  return produceAnswer(answer, buildFor, job.data, modelDeps, signal, (followUpTs) => job.update({ ...job.data, answerTs: answerTs!, followUpTs }));
 }
 
 /** Where an answer is shown while it is written: a Slack message, or a slash command's response_url. */
@@ -98,6 +110,8 @@ export interface ModelDeps {
   config: Pick<Config, 'model'>;
   anthropic: Anthropic;
   logger: Logger;
+  /** The model call; default streamAnswer (usage/ may answer first questions from a cache or a shared call). */
+  streamModel?: ModelStreamFn | undefined;
 }
 
 /**
@@ -127,6 +141,7 @@ export async function produceAnswer(
           {
             state: truncated ? 'truncated' : 'done',
             ...(truncated ? { footnote: `_The answer reached the length limit (${config.model.maxTokens} tokens). Press Continue for the rest._` } : {}),
+            ...(result.servedFrom === 'cache' ? { footnote: CACHED_ANSWER_NOTE } : {}),
           },
           conversation,
           config.model.maxQuestionChars,
@@ -141,6 +156,7 @@ export async function produceAnswer(
         ...(result.firstTokenAt ? { firstTokenAt: result.firstTokenAt } : {}),
         ...(answer.firstVisibleAt ? { firstVisibleAt: answer.firstVisibleAt } : {}),
         finishedAt: Date.now(),
+        ...(result.servedFrom ? { servedFrom: result.servedFrom } : {}),
       };
     } catch (caught) {
       if (!(caught instanceof StreamFailure)) throw caught;
@@ -215,6 +231,7 @@ interface StreamResult {
   model: string;
   stopReason: StopReason;
   firstTokenAt: number | undefined;
+  servedFrom?: 'cache' | 'shared' | undefined;
 }
 
 async function streamInto(answer: AnswerSurface, conversation: Conversation, job: Pick<QuestionJob, 'teamId' | 'userId'>, deps: Omit<ModelDeps, 'logger'>, signal?: AbortSignal): Promise<StreamResult> {
@@ -222,7 +239,7 @@ async function streamInto(answer: AnswerSurface, conversation: Conversation, job
   let text = '';
   let firstTokenAt: number | undefined;
   try {
-    for await (const event of streamAnswer(deps.anthropic, {
+    for await (const event of (deps.streamModel ?? streamAnswer)(deps.anthropic, {
       system: systemPrompt(model.systemPrompt),
       turns: conversation.turns,
       model: model.name,
@@ -236,7 +253,7 @@ async function streamInto(answer: AnswerSurface, conversation: Conversation, job
         text += event.text;
         answer.show(text);
       } else {
-        return { text, usage: event.usage, model: event.model, stopReason: event.stopReason, firstTokenAt };
+        return { text, usage: event.usage, model: event.model, stopReason: event.stopReason, firstTokenAt, servedFrom: 'servedFrom' in event ? (event.servedFrom as StreamResult['servedFrom']) : undefined };
       }
     }
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { ThreadMessage, BotMessageKind } from '../core/conversation.js';
+import { redactSecrets } from '../core/redact.js';
 import { questionTsOfJobId } from '../queue/jobs.js';
 import { withRateLimitRetry } from '../slack/client.js';
 import { METADATA_EVENT } from './slack-publisher.js';
@@ -39,7 +40,9 @@ export async function readThread(slack: WebClient, channel: string, threadTs: st
 
 export function toThreadMessage(raw: RawSlackMessage): ThreadMessage | undefined {
   if (!raw.ts) return undefined;
-  const message: ThreadMessage = { ts: raw.ts, text: raw.text ?? '' };
+  // Credentials pasted in the thread are masked as soon as they are read: the thread cache in
+  // Redis never holds them (conversation building masks again, for threads from anywhere else).
+  const message: ThreadMessage = { ts: raw.ts, text: redactSecrets(raw.text ?? '').text };
   if (raw.user) message.user = raw.user;
   if (raw.bot_id) message.botId = raw.bot_id;
   if (raw.subtype) message.subtype = raw.subtype;

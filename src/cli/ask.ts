@@ -11,9 +11,9 @@
  */
 import { createInterface } from 'node:readline';
 import { ConfigError, loadDotEnv, loadModelConfig, type Config } from '../config.js';
-import { createAnthropicClient } from '../model/claude.js';
-import { createLogger } from '../ops/logger.js';
-import { TerminalConversation } from './terminal-conversation.js';
+import { usePrices } from '../usage/price-book.js';
+import { buildPriceTable, priceOverrideProblems } from '../usage/prices.js';
+import type { TerminalConversation } from './terminal-conversation.js';
 import { usageLine } from './usage-line.js';
 
 const HELP = `Usage: npm run ask -- [--verbose] ["question"]
@@ -33,6 +33,12 @@ async function main(): Promise<number> {
 
   const model = loadModelSettingsOrExplain();
   if (!model) return 2;
+  // Loaded once the settings are known to be good: a mistake is reported at once.
+  const [{ createAnthropicClient }, { createLogger }, { TerminalConversation }] = await Promise.all([
+    import('../model/claude.js'),
+    import('../ops/logger.js'),
+    import('./terminal-conversation.js'),
+  ]);
   const logger = createLogger({ logLevel: verbose ? 'debug' : 'silent', logFormat: 'json', dashboard: undefined }, process.stderr, [model.apiKey]);
   const conversation = new TerminalConversation({ config: { model }, anthropic: createAnthropicClient(model), logger }, process.stdout, process.stderr);
 
@@ -43,7 +49,12 @@ async function main(): Promise<number> {
 function loadModelSettingsOrExplain(): Config['model'] | undefined {
   try {
     loadDotEnv();
-    return loadModelConfig(process.env);
+    const model = loadModelConfig(process.env);
+    const priceProblems = priceOverrideProblems(model.pricesJson);
+    if (priceProblems.length > 0) throw new ConfigError(priceProblems);
+    // The usage line prices tokens as the bot's usage records do.
+    usePrices(buildPriceTable(model.pricesJson));
+    return model;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`npm run ask cannot start.\n${error.message}\nSee .env.example.\n`);

@@ -1,5 +1,5 @@
 import type { AnswerOutcome } from '../answer/answer-question.js';
-import { costOfUsageUsd } from '../ops/model-cost.js';
+import { costOfUsageUsd } from '../usage/price-book.js';
 
 /** The line printed after an answer: model, tokens, cost when prices are known, and timings. */
 export function usageLine(outcome: AnswerOutcome, startedAt: number, requestedModel: string): string {

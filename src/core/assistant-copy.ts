@@ -29,8 +29,9 @@ export function threadTitle(question: string, maxChars = MAX_TITLE_CHARS): strin
   if (tidy.length === 0) return 'AWS question';
   if (tidy.length <= maxChars) return tidy;
   const cut = tidy.slice(0, maxChars - 1);
+  const endsAtWord = tidy[maxChars - 1] === ' ';
   const lastSpace = cut.lastIndexOf(' ');
-  // Cutting at a word boundary only when it does not throw most of the title away.
-  const atWord = lastSpace >= maxChars / 2 ? cut.slice(0, lastSpace) : cut;
+  // Back to a word boundary only when that does not throw most of the title away.
+  const atWord = endsAtWord || lastSpace < maxChars / 2 ? cut : cut.slice(0, lastSpace);
   return `${atWord.replace(/[\s,.;:!?-]+$/, '')}…`;
 }

@@ -3,6 +3,7 @@
  * Pure: no Slack client, no clock, so every rule here is tested without servers.
  */
 import { redactSecrets } from './redact.js';
+import { estimateTokens } from './token-estimate.js';
 
 /** What the bot marks its own messages as (in Slack message metadata), to read them back. */
 export type BotMessageKind = 'answer' | 'question' | 'notice';
@@ -69,13 +70,8 @@ export const TRUNCATION_NOTE = '[… message shortened: only the first part was 
 const OMITTED_NOTE = (count: number) =>
   `[${count} earlier message${count === 1 ? '' : 's'} of this thread left out to fit the context]`;
 
-/**
- * A deliberately pessimistic token estimate: English averages ~4 characters a token, code and
- * identifiers fewer, so 3 characters a token plus a per-message overhead errs on the safe side.
- */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 3) + 4;
-}
+/** A deliberately pessimistic token estimate per message (see token-estimate.ts). */
+export { estimateTokens };
 
 export function stripMention(text: string, botUserId: string): string {
   const mention = new RegExp(`<@${escapeRegExp(botUserId)}(?:\\|[^>]*)?>`, 'g');

@@ -9,7 +9,11 @@ export function questionShortenedNote(maxQuestionChars: number): string {
 }
 
 /** Adds the note about a shortened question to whatever footnote the answer already has. */
-export function withInputNotes<T extends { footnote?: string }>(options: T, input: { questionTruncated: boolean }, maxQuestionChars: number): T {
+export function withInputNotes<State>(
+  options: { state: State; footnote?: string },
+  input: { questionTruncated: boolean },
+  maxQuestionChars: number,
+): { state: State; footnote?: string } {
   if (!input.questionTruncated) return options;
   const note = questionShortenedNote(maxQuestionChars);
   return { ...options, footnote: options.footnote ? `${options.footnote}\n${note}` : note };

@@ -442,7 +442,7 @@ function renderInlineNode(node: MdNode, formatting: Formatting): InlinePiece {
   switch (token.type) {
     case 'text':
       // Literal backticks in text (unmatched in Markdown) must not start a Slack code block.
-      return { text: breakFences(escapeSlackText(token.content)) };
+      return { text: breakFences(escapeKeepingReferences(token.content)) };
     case 'softbreak':
     case 'hardbreak':
       return { text: '\n' };
@@ -483,6 +483,23 @@ function wrapEachLine(text: string, marker: string): string {
       return core.length > 0 ? `${lead}${marker}${core}${marker}${trail}` : line;
     })
     .join('\n');
+}
+
+/**
+ * Slack references the model writes on purpose: a person (`<@U…>`: the system prompt asks it to
+ * address people by their mention) or a channel (`<#C…>`), which Slack shows as links. Broadcasts
+ * (`<!channel>`, `<!here>`) and anything else stay escaped: an answer never pings everyone.
+ */
+const SLACK_REFERENCE = /<(?:@[UW]|#C)[A-Z0-9]{2,}(?:\|[^<>|\n]{1,80})?>/g;
+
+function escapeKeepingReferences(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(SLACK_REFERENCE)) {
+    out += escapeSlackText(text.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + escapeSlackText(text.slice(last));
 }
 
 function isWordChar(ch: string): boolean {

@@ -3,6 +3,7 @@ import type { ModelTurn } from '../core/conversation.js';
 import type { Config } from '../config.js';
 import { recordModelCall } from '../ops/metrics.js';
 import { classifyModelError, ModelError } from './errors.js';
+import { mayBeCacheable } from './prompt-cache.js';
 
 /**
  * The Anthropic edge: one function that streams an answer as text deltas and ends with usage and
@@ -46,11 +47,6 @@ interface SamplingParams {
   temperature?: number;
 }
 
-/**
- * Below this many characters a prompt cannot reach any current model's minimum cacheable length
- * (1,024 to 4,096 tokens), so a cache breakpoint would only cost the cache-write surcharge.
- */
-const MIN_CACHEABLE_CHARS = 4 * 4096;
 
 export function createAnthropicClient(model: Config['model']): Anthropic {
   return new Anthropic({
@@ -67,7 +63,7 @@ export function createAnthropicClient(model: Config['model']): Anthropic {
  * without touching the worker: today every turn ends the answer.
  */
 export async function* streamAnswer(client: Anthropic, request: ModelRequest): AsyncGenerator<ModelEvent> {
-  const messages: Anthropic.MessageParam[] = toMessageParams(request.turns);
+  const messages: Anthropic.MessageParam[] = toMessageParams(request.turns, request.model, request.system.length);
   for (;;) {
     const turn = yield* streamTurn(client, request, messages);
     if (turn.stopReason !== 'tool_use') {
@@ -86,7 +82,7 @@ async function* streamTurn(
   const params: Anthropic.MessageStreamParams & SamplingParams = {
     model: request.model,
     max_tokens: request.maxTokens,
-    system: systemBlocks(request.system),
+    system: systemBlocks(request.system, request.model),
     messages,
     ...(request.endUserId ? { metadata: { user_id: request.endUserId } } : {}),
   };
@@ -126,17 +122,18 @@ async function* streamTurn(
  * breakpoints: the next question in the same thread then reads them from Anthropic's prompt cache
  * at a tenth of the input price.
  */
-function systemBlocks(system: string): Anthropic.TextBlockParam[] {
+function systemBlocks(system: string, model: string): Anthropic.TextBlockParam[] {
   const block: Anthropic.TextBlockParam = { type: 'text', text: system };
-  if (system.length >= MIN_CACHEABLE_CHARS) block.cache_control = { type: 'ephemeral' };
+  if (mayBeCacheable(system.length, model)) block.cache_control = { type: 'ephemeral' };
   return [block];
 }
 
-export function toMessageParams(turns: readonly ModelTurn[]): Anthropic.MessageParam[] {
+/** The history breakpoint caches everything before it: the system prompt (systemChars) and the earlier turns. */
+export function toMessageParams(turns: readonly ModelTurn[], model: string, systemChars = 0): Anthropic.MessageParam[] {
   const params: Anthropic.MessageParam[] = turns.map((turn) => ({ role: turn.role, content: turn.content }));
   const historyChars = turns.slice(0, -1).reduce((sum, turn) => sum + turn.content.length, 0);
   const lastHistoryIndex = params.length - 2;
-  if (historyChars >= MIN_CACHEABLE_CHARS && lastHistoryIndex >= 0) {
+  if (mayBeCacheable(systemChars + historyChars, model) && lastHistoryIndex >= 0) {
     const turn = params[lastHistoryIndex]!;
     turn.content = [{ type: 'text', text: turn.content as string, cache_control: { type: 'ephemeral' } }];
   }

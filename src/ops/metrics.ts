@@ -10,7 +10,8 @@ import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ModelUsage } from '../model/claude.js';
 import type { ModelError } from '../model/errors.js';
-import { costOfUsageUsd } from './model-cost.js';
+import { costOfUsageUsd } from '../usage/price-book.js';
+import { usageEvents } from '../usage/usage-events.js';
 
 export const registry = new Registry();
 const registers = [registry];
@@ -104,7 +105,7 @@ export const metrics = {
   }),
   modelCost: new Counter({
     name: `${PREFIX}model_cost_usd_total`,
-    help: 'Estimated cost of model requests in US dollars, by model (list prices; see MODEL_PRICES_JSON).',
+    help: 'Estimated cost of model requests in US dollars, by model (the price table of src/usage/prices.ts with MODEL_PRICES_JSON on top; models without a price are not counted).',
     labelNames: ['model'] as const,
     registers,
   }),
@@ -122,15 +123,32 @@ export const metrics = {
   }),
   answerCacheHits: new Counter({
     name: `${PREFIX}answer_cache_hits_total`,
-    help: 'Questions answered from the answer cache instead of the model.',
+    help: 'Questions answered from the answer cache instead of the model (no model call).',
     registers,
   }),
-  answerCacheMisses: new Counter({
-    name: `${PREFIX}answer_cache_misses_total`,
-    help: 'Cacheable questions not found in the answer cache (sent to the model).',
+  answersShared: new Counter({
+    name: `${PREFIX}answers_shared_total`,
+    help: 'Questions answered by sharing the model call of the same question asked at the same moment.',
+    registers,
+  }),
+  feedbackVotes: new Counter({
+    name: `${PREFIX}feedback_votes_total`,
+    help: 'Feedback buttons pressed on answers, by vote (up, down); a changed vote counts again.',
+    labelNames: ['vote'] as const,
     registers,
   }),
 };
+
+// Usage accounting (src/usage) announces every answer it records and every vote: the counters
+// that depend on how an answer was served are kept from those notices, in whichever process
+// records them (the worker).
+usageEvents.on('answer', (answer) => {
+  if (answer.servedFrom === 'cache') metrics.answerCacheHits.inc();
+  if (answer.servedFrom === 'shared') metrics.answersShared.inc();
+});
+usageEvents.on('feedback', ({ vote, change }) => {
+  if (change.previous !== change.current) metrics.feedbackVotes.inc({ vote });
+});
 
 let processMetricsOn = false;
 

@@ -72,7 +72,17 @@ export interface AssistantGreetingJob {
   receivedAt: number;
 }
 
-export type AnswerQueueJob = QuestionJob | CommandQuestionJob | NoticeJob | AssistantGreetingJob;
+/** `/aws usage`: the report is computed by a worker and sent privately through the command's response_url. */
+export interface UsageReportJob {
+  kind: 'usage-report';
+  teamId: string;
+  channel: string;
+  userId: string;
+  responseUrl: string;
+  receivedAt: number;
+}
+
+export type AnswerQueueJob = QuestionJob | CommandQuestionJob | NoticeJob | AssistantGreetingJob | UsageReportJob;
 
 /**
  * One Slack message is answered once: the job id is derived from the message itself, so a
@@ -98,4 +108,8 @@ export function continueJobId(teamId: string, channel: string, answerTs: string)
 
 export function commandJobId(teamId: string, triggerId: string): string {
   return ['cmd', teamId, triggerId].join('-');
+}
+
+export function usageReportJobId(teamId: string, triggerId: string): string {
+  return ['usage', teamId, triggerId].join('-');
 }

@@ -30,13 +30,17 @@ export class AnswerQueue {
       prefix,
       defaultJobOptions: {
         // Model and Slack retries happen inside the job, where the Slack message can say what is
-        // going on; the queue only retries what failed outside them (see answer/failures.ts).
+        // going on; the queue only retries what failed outside them (model: produceAnswer in
+        // answer/answer-question.ts; Slack: slack/client.ts; the last attempt: queue/worker.ts).
         attempts: 3,
         backoff: { type: 'exponential', delay: 2000 },
         removeOnComplete: KEEP_COMPLETED,
         removeOnFail: KEEP_FAILED,
       },
     });
+    // Redis errors are logged once by the connection itself (ops/redis.ts); without a listener
+    // BullMQ prints every one of them raw on stderr while Redis is down.
+    this.queue.on('error', () => undefined);
     this.threadOrder = new ThreadOrder(redis, keys, this.queue);
   }
 

@@ -4,11 +4,15 @@ import { answerQuestion, type AnswerDeps, type AnswerOutcome } from '../answer/a
 import { handleAssistantGreeting } from '../answer/assistant-greeting.js';
 import { answerInAssistantThread } from '../answer/assistant-thread.js';
 import { handleCommandQuestion } from '../answer/command-question.js';
+import { endAbandonedStream } from '../answer/native-stream.js';
 import { handleNotice } from '../answer/notice.js';
+import { answerWithinLimits } from '../usage/answer-within-limits.js';
+import { sendUsageReport } from '../usage/usage-report.js';
 import type { Logger } from '../ops/logger.js';
 import { recordAnswer, recordQueueWait } from '../ops/metrics.js';
 import { QUEUE_NAME, type AnswerQueueJob, type QuestionJob } from './jobs.js';
 import type { AnswerQueue } from './producer.js';
+import { RunningJobs } from './running-jobs.js';
 import { ThreadOrder } from './thread-order.js';
 
 /**
@@ -33,8 +37,11 @@ async function reportUnexpectedFailure(job: Job<QuestionJob>, deps: AnswerDeps, 
   const text = ':warning: Something went wrong while answering (the bot could not reach Slack or its queue). Please try again.';
   const place = { teamId: job.data.teamId, channel: job.data.channel, threadTs: job.data.threadTs, jobId: job.id! };
   try {
-    if (job.data.answerTs) await deps.publisher.stream(place, job.data.answerTs).finish(text, { state: 'failed' });
-    else await deps.publisher.post(place, text, 'notice');
+    if (job.data.answerTs) {
+      // A natively streamed answer may still be streaming: Slack refuses chat.update until it is stopped.
+      await endAbandonedStream(place, job.data.answerTs, deps);
+      await deps.publisher.stream(place, job.data.answerTs).finish(text, { state: 'failed' });
+    } else await deps.publisher.post(place, text, 'notice');
   } catch (reportError) {
     deps.logger.error({ err: reportError }, 'could not tell the user about the failure');
   }
@@ -47,6 +54,7 @@ export class AnswerWorker {
   readonly worker: Worker<AnswerQueueJob>;
   private readonly threadOrder: ThreadOrder;
   private readonly lookup: Queue;
+  private readonly running = new RunningJobs();
 
   constructor(
     private readonly deps: AnswerDeps,
@@ -55,8 +63,10 @@ export class AnswerWorker {
     private readonly logger: Logger,
   ) {
     this.lookup = new Queue(QUEUE_NAME, { connection: options.connection, prefix: options.prefix });
+    // Its connection logs Redis errors already (ops/redis.ts); unheard, BullMQ prints them raw.
+    this.lookup.on('error', () => undefined);
     this.threadOrder = new ThreadOrder(options.connection, deps.keys, this.lookup);
-    this.worker = new Worker<AnswerQueueJob>(QUEUE_NAME, (job, token, signal) => this.process(job, token, signal), {
+    this.worker = new Worker<AnswerQueueJob>(QUEUE_NAME, (job, token, signal) => this.running.track(job, token, () => this.process(job, token, signal)), {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
@@ -91,12 +101,15 @@ export class AnswerWorker {
         return handleNotice(job.data, deps);
       case 'assistant-greeting':
         return handleAssistantGreeting(job as Job<typeof job.data>, deps);
+      case 'usage-report':
+        return sendUsageReport(job.data, deps);
     }
   }
 
   private async processQuestion(job: Job<QuestionJob>, token: string | undefined, signal: AbortSignal | undefined, deps: AnswerDeps): Promise<Pick<AnswerOutcome, 'status' | 'usage'>> {
     const jobId = job.id!;
     if (!(await this.threadOrder.isTurnOf(job.data, jobId))) {
+      deps.logger.debug({ threadTs: job.data.threadTs }, 'waiting for an earlier question of the thread');
       await job.moveToDelayed(Date.now() + THREAD_TURN_POLL_MS, token);
       throw new DelayedError();
     }
@@ -107,7 +120,10 @@ export class AnswerWorker {
       recordQueueWait(job.data.kind, job.data.receivedAt);
       const answer = () => answerQuestion({ id: jobId, data: job.data, update: (data) => job.updateData(data) }, { ...deps, logger: log }, signal);
       // In the assistant panel the thread also shows a status line and gets a title.
-      const outcome = job.data.source === 'assistant' ? await answerInAssistantThread(job.data, { ...deps, logger: log }, answer) : await answer();
+      // Usage limits are checked before anything is posted, and the answer's usage recorded after it.
+      const outcome = await answerWithinLimits(job.data, jobId, deps, () =>
+        job.data.source === 'assistant' ? answerInAssistantThread(job.data, { ...deps, logger: log }, answer) : answer(),
+      );
       finished = true;
       log.info({ status: outcome.status, usage: outcome.usage, totalMs: outcome.finishedAt - job.data.receivedAt }, 'answered');
       recordAnswer(job.data, outcome);
@@ -130,9 +146,10 @@ export class AnswerWorker {
     const timedOut = new Promise<'timed-out'>((resolve) => setTimeout(() => resolve('timed-out'), graceMs).unref());
     const result = await Promise.race([closing.then(() => 'drained' as const), timedOut]);
     if (result === 'timed-out') {
-      // Whatever is still running is handed back: its lock lapses and another worker resumes it
-      // from the placeholder recorded on the job.
-      await this.worker.close(true);
+      // Whatever is still running is handed back to the queue now (BullMQ's close cannot be
+      // forced once it has started waiting), and another worker resumes it from the placeholder
+      // recorded on the job, instead of after its lock lapses.
+      await this.running.handBack(this.logger);
     }
     await this.lookup.close();
     return result;

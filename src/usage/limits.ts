@@ -11,8 +11,10 @@ import { scopeField, TOTAL, userScope } from './usage-fields.js';
  *
  * The rate window is a sorted set of the person's admitted questions scored by when they were
  * *asked* (the job's receivedAt), not when a worker got to them: questions asked slowly that
- * queued up behind an outage are not refused for arriving together. A job already admitted (a
- * worker died and another picked it up) is admitted again without counting twice.
+ * queued up behind an outage are not refused for arriving together. Workers may take questions
+ * out of order, so a question counts the admitted ones asked up to a minute before *or after*
+ * it: no minute ever holds more than the limit. A job already admitted (a worker died and
+ * another picked it up) is admitted again without counting twice.
  *
  * Budgets compare what today's usage hash already holds (usage-fields.ts `budgetTokens`) with the
  * limit: an answer's size is unknown until it is written, so a question admitted just under the
@@ -35,9 +37,12 @@ if perMinute > 0 then
   local keepMs = windowMs * 10
   redis.call('ZREMRANGEBYSCORE', rateKey, '-inf', '(' .. (now - keepMs))
   local from = '(' .. (askedAt - windowMs)
-  if redis.call('ZCOUNT', rateKey, from, askedAt) >= perMinute then
-    local oldest = redis.call('ZRANGEBYSCORE', rateKey, from, askedAt, 'WITHSCORES', 'LIMIT', 0, 1)
-    return {2, tonumber(oldest[2]) + windowMs}
+  local to = '(' .. (askedAt + windowMs)
+  local count = redis.call('ZCOUNT', rateKey, from, to)
+  if count >= perMinute then
+    -- A new question fits once all but perMinute - 1 of these have left the window.
+    local nth = redis.call('ZRANGEBYSCORE', rateKey, from, to, 'WITHSCORES', 'LIMIT', count - perMinute, 1)
+    return {2, tonumber(nth[2]) + windowMs}
   end
   redis.call('ZADD', rateKey, askedAt, member)
   redis.call('PEXPIRE', rateKey, keepMs)

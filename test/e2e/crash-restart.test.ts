@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { questionJobId } from '../../src/queue/jobs.js';
 import type { BotProcess } from '../support/bot.js';
 import { botRepliesIn, eventually, occurrences } from './answer-checks.js';
@@ -14,9 +14,16 @@ let stack: Stack;
 
 beforeAll(async () => {
   stack = await startStack({ roles: ['web', 'worker', 'worker'], env: { JOB_LOCK_MS: String(LOCK_MS), JOB_STALLED_INTERVAL_MS: '500' } });
-});
+}, 60_000);
 afterAll(async () => {
   await stack?.stop();
+});
+// What each process said is the only way to tell why a recovery did not happen in time.
+afterEach((context) => {
+  if (context.task.result?.state !== 'fail') return;
+  for (const bot of stack.bots) console.error(`--- pid ${bot.pid} (${bot.env.ROLE}) ---\n${bot.lines.map((line) => line.raw.slice(0, 300)).join('\n')}`);
+  console.error(`--- Slack calls ---\n${stack.slack.calls.map((call) => `${call.at} ${call.method} ${call.status} ${call.error ?? ''}`).join('\n')}`);
+  console.error(`--- model requests ---\n${stack.anthropic.requests.map((request) => `${request.at} ${request.path} ${request.status} ${request.kind} ended ${request.endedAt}`).join('\n')}`);
 });
 
 const liveWorkers = () => stack.bots.slice(1).filter((bot) => !bot.exit);
@@ -114,6 +121,7 @@ describe('a worker asked to stop (SIGTERM)', () => {
 
 describe('Redis stopped and restarted while the bot runs', () => {
   it('keeps acknowledging Slack and tells people it cannot take questions, reports unhealthy, then resumes by itself', async () => {
+    if (liveWorkers().length === 0) await stack.startBot('worker');
     const healthz = () => fetch(`http://127.0.0.1:${stack.port}/healthz`).then((response) => response.status);
     expect(await healthz()).toBe(200);
 

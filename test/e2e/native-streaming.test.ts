@@ -17,7 +17,11 @@ const BOB = 'U0BOB';
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ slack: { channels: [{ id: NO_STREAM_DM, type: 'im', user: BOB, isMember: true, streamingUnsupported: true }] } });
+  stack = await startStack({
+    // The same question is asked on both paths: each must really be answered, not reused.
+    env: { ANSWER_CACHE: 'false' },
+    slack: { channels: [{ id: NO_STREAM_DM, type: 'im', user: BOB, isMember: true, streamingUnsupported: true }] },
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -148,8 +152,8 @@ describe('an answer in a direct message', () => {
     expect(stopAt).toBeGreaterThan(0);
     expect(methods.slice(stopAt + 1).every((method) => method === 'chat.update')).toBe(true);
     const versions = stack.slack.history(DM, answer.ts).map((version) => version.text);
-    expect(versions[stopAt]).toMatch(/^Amazon ECS/);
-    expect(versions.slice(stopAt + 1).some((text) => text.includes('Amazon ECS'))).toBe(false);
+    expect(versions[stopAt]).toMatch(/^Amazon/);
+    expect(versions.slice(stopAt + 1).some((text) => text.includes('Amazon'))).toBe(false);
   });
 
   it('stops when Stop is pressed mid-stream: the model stream is closed and the message is final, marked stopped', async () => {

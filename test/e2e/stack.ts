@@ -63,6 +63,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     JOB_STALLED_INTERVAL_MS: '1000',
     MODEL_RETRY_BASE_MS: '50',
     MODEL_RETRY_MAX_MS: '400',
+    // Usage limits and answer reuse have their own files (usage.test.ts, caching.test.ts), which
+    // turn them on; elsewhere a question asked twice, or quickly, must reach the model each time.
+    USER_QUESTIONS_PER_MINUTE: '0',
+    USER_DAILY_TOKEN_BUDGET: '0',
+    WORKSPACE_DAILY_TOKEN_BUDGET: '0',
+    ANSWER_CACHE: 'false',
     ...options.env,
   };
   const bots: BotProcess[] = [];

@@ -31,7 +31,7 @@ async function answeredThread(question: string, answer: string): Promise<Asked> 
   return asked;
 }
 
-const lastRequestMessages = () => stack.anthropic.messageRequests().at(-1)!.body?.messages;
+const lastRequestMessages = () => stack.anthropic.messageRequests().at(-1)!.body?.messages as Array<{ role: string; content: unknown }> | undefined;
 
 describe('a thread the bot has answered in', () => {
   it('answers a reply without a new mention, with the thread as context', async () => {

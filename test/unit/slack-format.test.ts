@@ -78,8 +78,8 @@ describe('toSlackMrkdwn escaping', () => {
     expect(toSlackMrkdwn('AT&amp;T &lt;tag&gt; &copy;')).toBe('AT&amp;T &lt;tag&gt; ©');
   });
 
-  it('neutralises Slack control sequences a model might echo', () => {
-    expect(toSlackMrkdwn('ping <!channel> and <@U123>')).toBe('ping &lt;!channel&gt; and &lt;@U123&gt;');
+  it('neutralises Slack broadcasts a model might echo, but keeps the person mentions it is asked to use', () => {
+    expect(toSlackMrkdwn('ping <!channel> and <@U123>')).toBe('ping &lt;!channel&gt; and <@U123>');
   });
 
   it('shows HTML as escaped text, with <br> as a line break', () => {

@@ -8,9 +8,12 @@ import { countSlackRequests } from '../request-metrics.js';
 import type { AccessPolicy } from '../../core/access.js';
 import { registerAccessControl } from '../access-control.js';
 import { registerStop } from './actions/stop.js';
+import { registerContinue } from './actions/continue.js';
+import { registerFeedback } from './actions/feedback.js';
+import type { FeedbackStore } from '../../usage/feedback-store.js';
 
 /** Every Slack listener, registered from one place, grouped by kind as in Bolt's templates. */
-export type ListenerDeps = MessageListenerDeps & { access?: AccessPolicy };
+export type ListenerDeps = MessageListenerDeps & { access?: AccessPolicy; feedback?: FeedbackStore };
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.use(countSlackRequests);
@@ -22,4 +25,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerAwsCommand(app, deps);
   registerRetry(app, deps);
   registerStop(app, deps);
+  registerContinue(app, deps);
+  registerFeedback(app, deps);
 }

@@ -1,6 +1,7 @@
 import type { RespondArguments, SlashCommand } from '@slack/bolt';
 import { HELP_TEXT } from '../../intake.js';
 import type { ListenerDeps } from '../index.js';
+import { usageSubcommand } from './usage.js';
 
 /**
  * The words after `/aws` that are not questions, routed from this one table: to add one (for
@@ -27,6 +28,7 @@ export type SubcommandTable = Readonly<Record<string, Subcommand>>;
 
 export const SUBCOMMANDS: SubcommandTable = {
   help: { run: async () => HELP_TEXT },
+  usage: usageSubcommand,
 };
 
 /** `/aws` alone asks for help. */

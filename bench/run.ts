@@ -1,0 +1,92 @@
+/**
+ * `npm run bench`: every scenario in one run — the bot (one process, and web + two workers) and
+ * the naive baseline against the same fakes and load — printed as it goes and written to
+ * BENCHMARKS.md. BENCH_ONLY=ack,streaming,throughput,memory runs a subset.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../test/support/bot.js';
+import { machineFacts } from './measure/proc.js';
+import { renderReport } from './report/markdown.js';
+import type { BenchResults } from './report/results.js';
+import { runAck } from './scenarios/ack.js';
+import { runMemory } from './scenarios/memory.js';
+import { runStreaming } from './scenarios/streaming.js';
+import { runThroughput } from './scenarios/throughput.js';
+import { PLAN } from './plan.js';
+
+const only = new Set((process.env.BENCH_ONLY ?? 'ack,streaming,throughput,memory').split(',').map((part) => part.trim()));
+const started = Date.now();
+const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
+const say = (line: string) => console.log(`[bench ${elapsed()}] ${line}`);
+
+const results: BenchResults = {
+  startedAt: new Date(started).toISOString(),
+  durationSeconds: 0,
+  commit: commit(),
+  machine: machineFacts(),
+  loadBefore: loadAverage(),
+  loadAfter: Number.NaN,
+  ack: [],
+  streaming: [],
+  throughput: [],
+  memory: [],
+};
+say(`${results.machine.cpus} CPUs, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, Redis ${results.machine.redis}, load ${results.loadBefore}`);
+
+if (only.has('ack')) {
+  for (const run of PLAN.ack) {
+    const result = await runAck(run);
+    results.ack.push(result);
+    say(`ack ${run.system} at ${run.ratePerSecond}/s: events p50 ${result.events.p50.toFixed(1)} p99 ${result.events.p99.toFixed(1)} ms; commands p99 ${result.commands.p99.toFixed(1)} ms; not 200: ${result.failed}`);
+  }
+}
+if (only.has('streaming')) {
+  for (const run of PLAN.streaming) {
+    const result = await runStreaming(run);
+    results.streaming.push(result);
+    const f = result.figures;
+    say(
+      `streaming ${run.system} ×${run.answers} (clock ×${run.timeScale}): ${f.delivery.complete}/${f.delivery.asked} complete; first visible p50 ${f.overheadToFirstVisible.p50} ms; ` +
+        `final lag p99 ${f.finalLagP99WithMissing} ms (bound p99 ${f.finalLagBound.p99} ms); ${result.calls.rateLimited} 429s`,
+    );
+  }
+}
+if (only.has('throughput')) {
+  for (const run of PLAN.throughput) {
+    const result = await runThroughput(run);
+    results.throughput.push(result);
+    say(`throughput ${run.system} ${run.mode} (${result.workers} workers): ${result.answersPerSecond.toFixed(1)} answers/s, ${result.completed}/${result.answers}`);
+  }
+}
+if (only.has('memory')) {
+  for (const run of PLAN.memory) {
+    const result = await runMemory(run);
+    results.memory.push(result);
+    say(`memory ${run.system}: ${result.inFlight} in flight, ${(result.perAnswerBytes / 1024).toFixed(0)} KB per answer`);
+  }
+}
+
+results.loadAfter = loadAverage();
+results.durationSeconds = (Date.now() - started) / 1000;
+const report = renderReport(results);
+writeFileSync(join(REPO_ROOT, 'BENCHMARKS.md'), report);
+console.log(`\n${report}`);
+say('wrote BENCHMARKS.md');
+// Child processes are killed by the exit hook in test/support/children.ts.
+process.exit(0);
+
+function commit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head} + uncommitted changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function loadAverage(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}

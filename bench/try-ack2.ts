@@ -1,0 +1,17 @@
+import { startWorld } from './harness/world.js';
+import { workspaceFor, seedQuestions, mentionRequest } from './harness/questions.js';
+import { REALISTIC_PACE } from './harness/model-answers.js';
+import { sendRequests } from './load/send.js';
+import { summarize } from './measure/stats.js';
+import { cpuSeconds } from './measure/proc.js';
+const [system, rate, dur, workers] = process.argv.slice(2);
+const count = Number(rate) * Number(dur);
+const world = await startWorld({ system: system as never, slackLimits: 'published', workspace: workspaceFor(count, 3), pace: REALISTIC_PACE, workers: Number(workers ?? 2) });
+const qs = seedQuestions(world.slack, 'A', count, 3);
+const c0 = world.processes.map((p) => cpuSeconds(p.pid)); const h0 = process.cpuUsage(); const t0 = Date.now();
+const res = await sendRequests(world.eventsUrl, qs.map(mentionRequest), Number(rate)).done;
+const el = (Date.now() - t0) / 1000;
+console.log('cpu', world.processes.map((p, i) => ((cpuSeconds(p.pid) - c0[i]!) / el).toFixed(2)), 'harness', ((process.cpuUsage(h0).user + process.cpuUsage(h0).system) / 1e6 / el).toFixed(2));
+console.log(summarize(res.map((r) => r.ms)));
+const logs = world.logs(); const msgs = new Map<string, number>(); for (const l of logs) msgs.set(String(l.msg), (msgs.get(String(l.msg)) ?? 0) + 1); console.log(msgs);
+await world.stop(); process.exit(0);

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlackMessage } from '../fakes/slack.js';
+import { blockActions, sendAction, sendCommand, SIGNING_SECRET } from '../support/slack-requests.js';
+import { ALICE, BOT_USER, GENERAL, startStack, type Asked, type Stack } from './stack.js';
+
+/**
+ * Issue 5 (usage accounting, budgets) and issue 6 (feedback): every answer's tokens recorded from
+ * the API's usage numbers and shown by `/aws usage`; the per-minute limit and the daily budget
+ * refusing without a model call; 👍/👎 recorded once per person and counted for admins.
+ */
+const BOB = 'U0BOB';
+const RUSHED = 'U0RUSHED';
+const SPENDER = 'U0SPENDER';
+const ADMIN = 'U0ADMIN';
+const OPS = 'C0OPS';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({
+    env: { USER_QUESTIONS_PER_MINUTE: '3', USER_DAILY_TOKEN_BUDGET: '500000', ADMIN_USER_IDS: ADMIN },
+    slack: {
+      users: [RUSHED, SPENDER, ADMIN].map((id) => ({ id, name: id.toLowerCase(), real_name: id })),
+      channels: [{ id: OPS, name: 'ops', type: 'channel', isMember: true }],
+    },
+  });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** `/aws usage` as `user`; resolves with the report the worker sent to the command's response_url. */
+async function usageReport(user: string): Promise<{ text: string; responseType: unknown }> {
+  const url = stack.slack.responseUrl({ channel: GENERAL, user });
+  const id = url.slice(url.lastIndexOf('/') + 1);
+  const ack = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'usage', user_id: user, channel_id: GENERAL, response_url: url });
+  expect(ack.status).toBe(200);
+  expect(ack.ms).toBeLessThan(3000);
+  expect(ack.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Adding up your usage') });
+  const post = await stack.slack.waitFor(() => stack.slack.responses.find((response) => response.id === id && String(response.body.text).includes('Your usage')));
+  return { text: String(post.body.text), responseType: post.body.response_type };
+}
+
+const requestsBy = (user: string) => stack.anthropic.messageRequests().filter((request) => (request.body?.metadata as { user_id?: string } | undefined)?.user_id === `T0TEST-${user}`);
+const ephemeralsTo = (user: string) => stack.slack.ephemerals.filter((message) => message.user === user);
+const botRepliesIn = (asked: Asked) => stack.slack.messagesIn(asked.channel, asked.threadTs).filter((message) => message.user === BOT_USER);
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function buttonValue(message: SlackMessage, actionId: string): string {
+  const actions = (message.blocks ?? []).find((block) => block.type === 'actions') as { elements?: Array<{ action_id?: string; value?: string }> } | undefined;
+  const value = actions?.elements?.find((element) => element.action_id === actionId)?.value;
+  if (!value) throw new Error(`no ${actionId} button on the answer`);
+  return value;
+}
+
+let aliceAnswer: SlackMessage;
+
+describe('usage accounting', () => {
+  it("records every answer's tokens and cost and shows people their own usage", async () => {
+    stack.anthropic.enqueue(
+      { text: 'Use an ECS cluster with Fargate capacity.', usage: { input_tokens: 120_000, output_tokens: 3450, cache_read_input_tokens: 8000, cache_creation_input_tokens: 0 } },
+      { text: 'Lifecycle rules move objects to Glacier.', usage: { input_tokens: 30_000, output_tokens: 5500, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } },
+      { text: 'IAM roles for tasks.', usage: { input_tokens: 10_000, output_tokens: 1000, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } },
+    );
+    const first = await stack.mention(`<@${BOT_USER}> How do I run containers on AWS?`);
+    aliceAnswer = await stack.finalAnswer(first);
+    const second = await stack.mention(`<@${BOT_USER}> How do I archive S3 objects?`, { channel: OPS });
+    await stack.finalAnswer(second);
+    const third = await stack.mention(`<@${BOT_USER}> How do tasks get credentials?`, { user: BOB });
+    await stack.finalAnswer(third);
+
+    const mine = await usageReport(ALICE);
+    expect(mine.responseType).toBe('ephemeral');
+    // 120,000 + 3,450 + 8,000 and 30,000 + 5,500 tokens; $0.138 + $0.0575 at Haiku 4.5's prices.
+    expect(mine.text).toContain('• Today: 2 questions · 166,950 tokens · $0.20');
+    expect(mine.text).toContain('• Last 30 days: 2 questions · 166,950 tokens · $0.20');
+    expect(mine.text).toContain('_Tokens: 150,000 in · 8,950 out · 8,000 read from the prompt cache · 0 written to it._');
+    expect(mine.text).toContain('Your daily budget: 158,950 of 500,000 tokens used today (31%)');
+    expect(mine.text).not.toContain('Workspace');
+    expect(mine.text).not.toContain(BOB);
+  });
+
+  it('shows admins the workspace totals and the top channels and people', async () => {
+    const report = await usageReport(ADMIN);
+    expect(report.text).toContain('• Today: 0 questions · 0 tokens · $0.00');
+    expect(report.text).toContain('*Workspace* _(shown to admins)_');
+    expect(report.text).toContain('• Today: 3 questions · 177,950 tokens · $0.21');
+    expect(report.text).toMatch(/\*Top channels\* _\(last 30 days\)_\n1\. <#C0GENERAL> — 2 questions · 142,450 tokens · \$0\.15\n2\. <#C0OPS> — 1 question · 35,500 tokens · \$0\.06/);
+    expect(report.text).toMatch(/\*Top people\* _\(last 30 days\)_\n1\. <@U0ALICE> — 2 questions · 166,950 tokens · \$0\.20\n2\. <@U0BOB> — 1 question · 11,000 tokens · \$0\.02/);
+    expect(report.text).toMatch(/Speed over 3 model calls: first token after \d+\.\d s on average, complete after \d+\.\d s\./);
+  });
+});
+
+describe('limits', () => {
+  it('refuses a question over the per-minute limit politely, without calling the model', async () => {
+    const asked = [];
+    for (let index = 1; index <= 4; index += 1) asked.push(await stack.mention(`<@${BOT_USER}> Quick question number ${index}?`, { user: RUSHED }));
+    const refusal = await stack.slack.waitFor(() => ephemeralsTo(RUSHED).find((message) => message.text.includes('in the last minute')));
+    expect(refusal.text).toMatch(/You've asked 3 questions in the last minute, which is the limit here\. Please ask again in \d+ seconds?; I haven't sent this one to the model\./);
+    await stack.slack.waitFor(() => asked.filter((question) => botRepliesIn(question).length > 0).length === 3 || undefined);
+    await pause(800);
+    expect(requestsBy(RUSHED)).toHaveLength(3);
+    const unanswered = asked.filter((question) => botRepliesIn(question).length === 0);
+    expect(unanswered).toHaveLength(1);
+    expect(refusal.thread_ts).toBe(unanswered[0]!.threadTs);
+  });
+
+  it('refuses questions once a person has used their daily token budget', async () => {
+    stack.anthropic.enqueue({ text: 'Here is a very long answer.', usage: { input_tokens: 480_000, output_tokens: 30_000 } });
+    const big = await stack.mention(`<@${BOT_USER}> Summarise every AWS service`, { user: SPENDER });
+    await stack.finalAnswer(big);
+    expect(requestsBy(SPENDER)).toHaveLength(1);
+
+    const next = await stack.mention(`<@${BOT_USER}> And one more thing?`, { user: SPENDER });
+    const refusal = await stack.slack.waitFor(() => ephemeralsTo(SPENDER).find((message) => message.text.includes('daily budget')));
+    expect(refusal.text).toMatch(/You've used your daily budget of 500,000 model tokens, so I haven't sent this question to the model\. The budget resets at 00:00 UTC, in \d/);
+    await pause(500);
+    expect(requestsBy(SPENDER)).toHaveLength(1);
+    expect(botRepliesIn(next)).toHaveLength(0);
+  });
+});
+
+describe('feedback', () => {
+  const press = (actionId: string, user: string) =>
+    sendAction(stack.eventsUrl, SIGNING_SECRET, blockActions({ message: aliceAnswer as unknown as Record<string, unknown> & { ts: string }, actionId, value: buttonValue(aliceAnswer, actionId), channel: GENERAL, user }));
+
+  it('records one vote per person and answer, thanks them, and counts it for admins', async () => {
+    expect((await press('answer_feedback_up', ALICE)).status).toBe(200);
+    await stack.slack.waitFor(() => ephemeralsTo(ALICE).find((message) => message.text.includes('Thanks for the 👍')));
+    await press('answer_feedback_down', ALICE);
+    const changed = await stack.slack.waitFor(() => ephemeralsTo(ALICE).find((message) => message.text.includes('Changed your vote on this answer to 👎')));
+    expect(changed.thread_ts).toBe(aliceAnswer.thread_ts);
+    await press('answer_feedback_up', BOB);
+    await stack.slack.waitFor(() => ephemeralsTo(BOB).find((message) => message.text.includes('Thanks for the 👍')));
+
+    const report = await usageReport(ADMIN);
+    expect(report.text).toContain('• Feedback: 👍 1 · 👎 1');
+  });
+});
