@@ -1,6 +1,6 @@
 /**
  * What `npm run bench` runs, sized to finish in about ten minutes on two cores. The 100- and
- * 500-answer scenarios run Slack's rate-limit clock faster (see README of BENCHMARKS.md's set-up):
+ * 500-answer scenarios run the fake Slack's rate-limit clock faster (BENCHMARKS.md's set-up says how):
  * at Slack's own speed the bound alone for 500 answers is nine minutes.
  */
 import type { AckOptions } from './scenarios/ack.js';

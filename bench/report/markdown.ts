@@ -130,6 +130,7 @@ function ackSection(results: BenchResults): string {
         spread(run.events),
         spread(run.commands),
         String(run.failed),
+        `${Math.round(run.webCpu * 100)}%`,
         run.system === 'naive' || !naive ? '–' : times(ratio(run.events.p99, naive.events.p99)),
       ]);
     }
@@ -139,7 +140,7 @@ function ackSection(results: BenchResults): string {
     '',
     'Time from sending a request to its complete HTTP answer, measured by the sender. Four `app_mention` events to one `/aws` command, each a real question that the system then answers (so the answering load grows during the run).',
     '',
-    table(['Rate', 'System', 'Achieved/s', 'Events p50 / p95 / p99 / max', 'Commands p50 / p95 / p99 / max', 'Not 200', 'Events p99 ÷ naive'], rows),
+    table(['Rate', 'System', 'Achieved/s', 'Events p50 / p95 / p99 / max', 'Commands p50 / p95 / p99 / max', 'Not 200', 'CPU of the receiving process', 'Events p99 ÷ naive'], rows),
     '',
   ].join('\n');
 }

@@ -7,7 +7,12 @@ import type { StreamingResult } from '../scenarios/streaming.js';
 import type { SystemName } from '../harness/world.js';
 import type { BenchResults } from './results.js';
 
+export type TargetId = 'ack-events' | 'ack-commands' | 'first-visible' | 'final-lag-20' | 'final-lag-bound' | 'delivery' | 'scaling' | 'memory';
+
 export interface TargetCheck {
+  id: TargetId;
+  /** The scenario's size where the target names one (answers at once). */
+  answers?: number;
   target: string;
   /** The figure for each system that ran, in ms / ratio / bytes as the target states. */
   values: Partial<Record<SystemName, number>>;
@@ -37,24 +42,26 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   const ack200 = results.ack.filter((a) => a.ratePerSecond === 200);
   for (const kind of ['events', 'commands'] as const) {
     const values = perSystem(ack200, (a) => a.system, (a) => a[kind].p99);
-    checks.push({ target: `Acknowledgement p99 < 50 ms at 200 requests/s (${kind})`, values, unit: 'ms', met: botsMeet(values, (v) => v < 50) });
+    checks.push({ id: kind === 'events' ? 'ack-events' : 'ack-commands', target: `Acknowledgement p99 < 50 ms at 200 requests/s (${kind})`, values, unit: 'ms', met: botsMeet(values, (v) => v < 50) });
   }
 
   for (const answers of [1, 20]) {
     const runs = results.streaming.filter((s) => s.answers === answers);
     const values = perSystem(runs, (s) => s.system, (s) => s.figures.overheadToFirstVisible.p50);
-    checks.push({ target: `Overhead to first visible text p50 < 100 ms (${answers} answer${answers === 1 ? '' : 's'} at once)`, values, unit: 'ms', met: botsMeet(values, (v) => v < 100) });
+    checks.push({ id: 'first-visible', answers, target: `Overhead to first visible text p50 < 100 ms (${answers} answer${answers === 1 ? '' : 's'} at once)`, values, unit: 'ms', met: botsMeet(values, (v) => v < 100) });
   }
 
   const twenty = results.streaming.filter((s) => s.answers === 20);
   const lag20 = perSystem(twenty, (s) => s.system, finalLagP99);
-  checks.push({ target: 'Final lag p99 < 2 s (20 answers at once)', values: lag20, unit: 'ms', met: botsMeet(lag20, (v) => v < 2000) });
+  checks.push({ id: 'final-lag-20', answers: 20, target: 'Final lag p99 < 2 s (20 answers at once)', values: lag20, unit: 'ms', met: botsMeet(lag20, (v) => v < 2000) });
 
   for (const answers of [100, 500]) {
     const runs = results.streaming.filter((s) => s.answers === answers);
     const values = perSystem(runs, (s) => s.system, (s) => ratio(finalLagP99(s), Math.max(s.figures.finalLagBound.p99, FINAL_LAG_FLOOR_MS)));
     const scale = runs[0]?.timeScale;
     checks.push({
+      id: 'final-lag-bound',
+      answers,
       target: `Final lag p99 within 1.2× of Slack's lower bound (${answers} answers at once${scale && scale !== 1 ? `, limits' clock ×${scale}` : ''})`,
       values,
       unit: 'x',
@@ -71,12 +78,13 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     (f) => f.system,
     (f) => f.count,
   );
-  checks.push({ target: 'No answer lost, duplicated or left incomplete (all streaming runs)', values: faults, unit: 'count', met: botsMeet(faults, (v) => v === 0) });
+  checks.push({ id: 'delivery', target: 'No answer lost, duplicated or left incomplete (all streaming runs)', values: faults, unit: 'count', met: botsMeet(faults, (v) => v === 0) });
 
   const one = results.throughput.find((t) => t.mode === 'prefilled' && t.workers === 1);
   const two = results.throughput.find((t) => t.mode === 'prefilled' && t.workers === 2);
   const scaling = one && two ? ratio(two.answersPerSecond, one.answersPerSecond) : Number.NaN;
   checks.push({
+    id: 'scaling',
     target: 'Throughput with two worker processes ≥ 1.7× one',
     values: Number.isFinite(scaling) ? { 'bot-split': scaling } : {},
     unit: 'x',
@@ -84,7 +92,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   });
 
   const memory = perSystem(results.memory, (m) => m.system, (m) => m.perAnswerBytes / 1024);
-  checks.push({ target: 'Resident memory < 100 KB per in-flight answer (1,000 at once)', values: memory, unit: 'KB', met: botsMeet(memory, (v) => v < 100) });
+  checks.push({ id: 'memory', target: 'Resident memory < 100 KB per in-flight answer (1,000 at once)', values: memory, unit: 'KB', met: botsMeet(memory, (v) => v < 100) });
   return checks;
 }
 

@@ -4,6 +4,7 @@
  * rate — four `app_mention` events to one `/aws` command — each a real question that is then
  * answered, and the sender process times each request until its HTTP answer.
  */
+import { cpuSeconds } from '../measure/proc.js';
 import { summarize, type Summary } from '../measure/stats.js';
 import { REALISTIC_PACE } from '../harness/model-answers.js';
 import { commandRequest, mentionRequest, seedQuestions, workspaceFor, type SlackRequest } from '../harness/questions.js';
@@ -25,6 +26,8 @@ export interface AckResult {
   commands: Summary;
   /** Requests answered with anything but HTTP 200 (or not at all). */
   failed: number;
+  /** Share of one core the process receiving the requests used while they were sent (with the answering, when it is one process). */
+  webCpu: number;
 }
 
 const COMMAND_EVERY = 5;
@@ -39,9 +42,12 @@ export async function runAck(options: AckOptions): Promise<AckResult> {
         ? commandRequest(question, world.slack.responseUrl({ channel: question.channel, user: question.user }))
         : mentionRequest(question),
     );
+    const cpuBefore = cpuSeconds(world.web.pid);
     const results = await sendRequests(world.eventsUrl, requests, options.ratePerSecond).done;
     const sentTimes = results.map((result) => result.sentAt);
     const span = (Math.max(...sentTimes) - Math.min(...sentTimes)) / 1000;
+    const lastAck = Math.max(...results.map((result) => result.sentAt + result.ms));
+    const webCpu = (cpuSeconds(world.web.pid) - cpuBefore) / Math.max(0.001, (lastAck - Math.min(...sentTimes)) / 1000);
     return {
       system: options.system,
       ratePerSecond: options.ratePerSecond,
@@ -49,6 +55,7 @@ export async function runAck(options: AckOptions): Promise<AckResult> {
       events: summarize(results.filter((result) => result.kind === 'event' && result.status === 200).map((result) => result.ms)),
       commands: summarize(results.filter((result) => result.kind === 'command' && result.status === 200).map((result) => result.ms)),
       failed: results.filter((result) => result.status !== 200).length,
+      webCpu,
     };
   } finally {
     await world.stop();

@@ -1,6 +1,6 @@
 /**
  * N answers streaming at once in one workspace with Slack's published limits: N people ask in
- * N / 5 channels within a fraction of a second, the model streams at a realistic pace, and the
+ * N / 3 channels within a fraction of a second, the model streams at a realistic pace, and the
  * scenario measures what Slack shows — first text, complete answer — against the model's tokens.
  */
 import { CHAT_UPDATE_TIER3, scaledLimit } from '../measure/slack-bound.js';
@@ -41,7 +41,7 @@ export interface StreamingResult {
 }
 
 export async function runStreaming(options: StreamingOptions): Promise<StreamingResult> {
-  const perChannel = options.perChannel ?? 5;
+  const perChannel = options.perChannel ?? 3;
   const workspace = workspaceFor(options.answers, perChannel);
   const limit = scaledLimit(CHAT_UPDATE_TIER3, options.timeScale);
   const world = await startWorld({

@@ -26,7 +26,7 @@ export async function handleCommandQuestion(job: Job<CommandQuestionJob>, deps: 
       const code = slackErrorCode(error);
       if (code === undefined || !CANNOT_POST.has(code)) throw error;
       deps.logger.info({ slackError: code }, '/aws in a channel the bot cannot post in; answering through response_url');
-      await answerThroughResponseUrl(data, deps, signal);
+      await answerThroughResponseUrl(data, job.id!, deps, signal);
       return;
     }
     await job.updateData({ ...data, questionTs });
@@ -45,12 +45,15 @@ export async function handleCommandQuestion(job: Job<CommandQuestionJob>, deps: 
   });
 }
 
-async function answerThroughResponseUrl(data: CommandQuestionJob, deps: AnswerDeps, signal?: AbortSignal): Promise<void> {
+async function answerThroughResponseUrl(data: CommandQuestionJob, jobId: string, deps: AnswerDeps, signal?: AbortSignal): Promise<void> {
+  // Usage limits apply here too; a refusal can only go back the way the command came.
+  const tell = (text: string) => postToResponseUrl(data.responseUrl, { text });
+  if (deps.usage && !(await deps.usage.admitOrTell(data, jobId, tell, deps.logger))) return;
   const hint = "_I'm not a member of this conversation, so only you can see this answer. To answer in the channel, invite me with_ `/invite @aws-orchestrator`.";
   await postToResponseUrl(data.responseUrl, { text: `:hourglass_flowing_sand: _Thinking about:_ ${data.text}` });
   const surface = new ResponseUrlAnswer(data.responseUrl, `*You asked:* ${data.text}\n${hint}`);
   const question = { ts: String(data.receivedAt / 1000), user: data.userId, text: data.text };
-  await produceAnswer(
+  const outcome = await produceAnswer(
     surface,
     (tokenBudget) =>
       buildConversation([question], {
@@ -63,4 +66,5 @@ async function answerThroughResponseUrl(data: CommandQuestionJob, deps: AnswerDe
     deps,
     signal,
   );
+  await deps.usage?.recordAnswer(data, outcome, deps.logger);
 }

@@ -87,7 +87,8 @@ function eventRequester(payload: Json): Requester | undefined {
   if (typeof event.subtype === 'string' && event.subtype !== 'file_share' && event.subtype !== 'thread_broadcast') return undefined;
   const channelId = asString(event.channel) ?? asString(assistantThread?.channel_id);
   const isDirectMessage = event.channel_type === 'im' || (channelId?.startsWith('D') ?? false);
-  const isQuestion = event.type === 'app_mention' || (event.type === 'message' && isDirectMessage);
+  // Opening the assistant panel is speaking to the bot too: a refused person is told there.
+  const isQuestion = event.type === 'app_mention' || (event.type === 'message' && isDirectMessage) || assistantThread !== undefined;
   return {
     kind: 'event',
     teamId: asString(event.user_team) ?? asString(event.team) ?? asString(payload.team_id),
@@ -95,8 +96,8 @@ function eventRequester(payload: Json): Requester | undefined {
     channelId,
     isDirectMessage,
     addressedToBot: isQuestion,
-    messageTs: asString(event.ts),
-    threadTs: asString(event.thread_ts) ?? asString(event.ts),
+    messageTs: asString(event.ts) ?? asString(assistantThread?.thread_ts),
+    threadTs: asString(event.thread_ts) ?? asString(event.ts) ?? asString(assistantThread?.thread_ts),
   };
 }
 

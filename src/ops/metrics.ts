@@ -60,7 +60,7 @@ export const metrics = {
   }),
   answers: new Counter({
     name: `${PREFIX}answers_total`,
-    help: 'Questions answered by this worker, by how they were asked (source) and how the answer ended (answered, truncated, stopped, failed).',
+    help: 'Questions answered by this worker, by how they were asked (source) and how the answer ended (answered, truncated, stopped, failed, …).',
     labelNames: ['source', 'status'] as const,
     registers,
   }),

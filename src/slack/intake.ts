@@ -30,7 +30,7 @@ export const HELP_TEXT = [
   "*I'm aws-orchestrator, an AWS expert powered by Claude.* Ask me anything about AWS: architecture, services, IAM, costs, CLI commands, CloudFormation or Terraform.",
   '• Mention me in a channel: `@aws-orchestrator How do I set up ECS with Fargate?` — I answer in the thread, and replies in that thread continue the conversation.',
   '• Send me a direct message, or open me in the assistant panel.',
-  '• Use `/aws <question>` anywhere; `/aws help` shows this guide.',
+  '• Use `/aws <question>` anywhere; `/aws help` shows this guide, and `/aws usage` what your questions have cost.',
   "I read the thread I'm answering in as context. Please never paste credentials.",
 ].join('\n');
 

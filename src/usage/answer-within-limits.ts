@@ -15,11 +15,8 @@ export async function answerWithinLimits(question: QuestionJob, jobId: string, d
   const { usage } = deps;
   if (!usage) return answer();
   if (!question.answerTs) {
-    const admission = await usage.admit(question, jobId);
-    if (admission.kind !== 'admitted') {
-      await usage.refuse(question, admission, deps.publisher, deps.logger);
-      return { status: 'refused', finishedAt: Date.now() };
-    }
+    const tell = (text: string) => usage.tellInThread(question, text, deps.publisher, deps.logger);
+    if (!(await usage.admitOrTell(question, jobId, tell, deps.logger))) return { status: 'refused', finishedAt: Date.now() };
   }
   const outcome = await answer();
   await usage.recordAnswer(question, outcome, deps.logger);

@@ -11,8 +11,8 @@ import { slackErrorCode } from '../slack/client.js';
 import { AnswerCache } from './answer-cache.js';
 import { FeedbackStore } from './feedback-store.js';
 import { InflightAnswers } from './inflight.js';
-import { Limits } from './limits.js';
-import { refusalText, type Admission, type Refusal } from './limit-rules.js';
+import { Limits, type AdmissionRequest } from './limits.js';
+import { refusalText, type Admission } from './limit-rules.js';
 import { costNanoUsd, priceFor, type PriceTable } from './prices.js';
 import { formatUsageReport } from './report-format.js';
 import { sharedModelStream, type ModelStreamFn } from './shared-model-stream.js';
@@ -48,18 +48,24 @@ export class UsageService {
     this.inflight = new InflightAnswers(redis, keys, logger);
   }
 
-  admit(question: QuestionJob, jobId: string): Promise<Admission> {
+  admit(question: AdmissionRequest, jobId: string): Promise<Admission> {
     return this.limits.admit(question, jobId);
   }
 
+  /** Admits the question, or tells the person (through `tell`) why not and when to ask again. */
+  async admitOrTell(question: AdmissionRequest, jobId: string, tell: (text: string) => Promise<void>, logger: Logger): Promise<boolean> {
+    const admission = await this.admit(question, jobId);
+    if (admission.kind === 'admitted') return true;
+    logger.info({ refusal: admission.kind, userId: question.userId }, 'question refused by usage limits');
+    await tell(refusalText(admission, Date.now()));
+    return false;
+  }
+
   /**
-   * Tells the person privately why their question was not answered and when they can ask again.
-   * If Slack refuses the ephemeral message, the note is posted in the thread instead: a question
-   * is never left without a word.
+   * Tells the person privately in the question's thread. If Slack refuses the ephemeral message,
+   * the note is posted in the thread instead: a question is never left without a word.
    */
-  async refuse(question: QuestionJob, refusal: Refusal, publisher: SlackPublisher, logger: Logger): Promise<void> {
-    const text = refusalText(refusal, Date.now());
-    logger.info({ refusal: refusal.kind, userId: question.userId }, 'question refused by usage limits');
+  async tellInThread(question: QuestionJob, text: string, publisher: SlackPublisher, logger: Logger): Promise<void> {
     try {
       await publisher.postEphemeral(question.channel, question.userId, text, question.threadTs);
     } catch (error) {
@@ -81,7 +87,7 @@ export class UsageService {
   }
 
   /** Adds an answer to today's aggregates. Never fails the answer: a lost record is logged. */
-  async recordAnswer(question: QuestionJob, outcome: AnswerOutcome, logger: Logger): Promise<void> {
+  async recordAnswer(question: Pick<QuestionJob, 'teamId' | 'channel' | 'userId' | 'receivedAt'>, outcome: AnswerOutcome, logger: Logger): Promise<void> {
     // Stopped and failed calls end without the API's usage numbers; only answers carry them.
     if (!outcome.usage) return;
     const servedFrom = outcome.servedFrom ?? 'model';

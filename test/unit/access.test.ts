@@ -67,7 +67,7 @@ describe('requesterOf', () => {
 
   it('reads an assistant thread start from its assistant_thread', () => {
     const body = { type: 'event_callback', team_id: 'T1', event: { type: 'assistant_thread_started', assistant_thread: { user_id: 'U1', channel_id: 'D9', thread_ts: '5.0' } } };
-    expect(requesterOf(body)).toMatchObject({ userId: 'U1', channelId: 'D9', isDirectMessage: true });
+    expect(requesterOf(body)).toMatchObject({ userId: 'U1', channelId: 'D9', isDirectMessage: true, addressedToBot: true, threadTs: '5.0' });
   });
 
   it('reads slash commands and button presses', () => {

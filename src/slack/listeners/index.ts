@@ -18,7 +18,8 @@ export type ListenerDeps = MessageListenerDeps & { access?: AccessPolicy; feedba
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.use(countSlackRequests);
   if (deps.access) registerAccessControl(app, { policy: deps.access, queue: deps.queue, logger: deps.logger });
-  // A global middleware (Bolt's Assistant): after access control, before every other listener.
+  // Bolt's Assistant is a global middleware that ends the chain for the events it takes (assistant
+  // thread events, DM thread messages): global middleware must be registered before it.
   registerAssistant(app, deps);
   registerAppMention(app, deps);
   registerMessage(app, deps);
