@@ -3,13 +3,14 @@
  * N / 3 channels within a fraction of a second, the model streams at a realistic pace, and the
  * scenario measures what Slack shows — first text, complete answer — against the model's tokens.
  */
-import { CHAT_UPDATE_TIER3, scaledLimit } from '../measure/slack-bound.js';
+import { CHAT_UPDATE_TIER3, finalLagBounds, scaledLimit, type WindowLimit } from '../measure/slack-bound.js';
 import { summarize, type Summary } from '../measure/stats.js';
 import { streamingFigures, type StreamingFigures } from '../measure/streaming-figures.js';
 import { countCalls, peakConcurrentStreams, readTimelines, type CallCounts } from '../measure/timelines.js';
 import { watchCompletion, waitForAnswers, type WaitOutcome } from '../harness/completion.js';
 import { REALISTIC_PACE, type ModelPace } from '../harness/model-answers.js';
 import { mentionRequest, seedQuestions, workspaceFor } from '../harness/questions.js';
+import type { FakeAnthropic } from '../../test/fakes/anthropic.js';
 import { startWorld, type SystemName } from '../harness/world.js';
 import { sendRequests } from '../load/send.js';
 
@@ -60,10 +61,12 @@ export async function runStreaming(options: StreamingOptions): Promise<Streaming
     const sent = await sendRequests(world.eventsUrl, questions.map(mentionRequest), 0).done;
     const sentAt = new Map(sent.map((result) => [result.id, result.sentAt]));
     const minGraceMs = options.minGraceMs ?? 20_000;
+    let graceMs: number | undefined;
     const waited = await waitForAnswers(watch, world.anthropic, {
       expected: options.answers,
-      // Long enough for what Slack's limit itself imposes, and a margin: a slower bot shows as lag.
-      graceAfterStreams: () => Math.max(minGraceMs, 1.5 * Math.ceil(options.answers / limit.count) * limit.windowMs + 10_000),
+      // Long enough for what Slack's limit itself imposes on these answers, and a margin: a
+      // slower bot shows as lag, or as incomplete answers when it is far slower.
+      graceAfterStreams: () => (graceMs ??= Math.max(minGraceMs, 1.5 * maxBoundMs(world.anthropic, limit) + 10_000)),
       hardCapMs: options.hardCapMs ?? 240_000,
     });
     watch.stop();
@@ -92,4 +95,10 @@ export async function runStreaming(options: StreamingOptions): Promise<Streaming
   } finally {
     await world.stop();
   }
+}
+
+/** The longest final lag Slack's limit imposes on the answers the model has finished. */
+function maxBoundMs(anthropic: FakeAnthropic, limit: WindowLimit): number {
+  const lastTokens = anthropic.messageRequests().flatMap((request) => (request.lastTokenAt !== undefined ? [request.lastTokenAt] : []));
+  return Math.max(0, ...finalLagBounds(lastTokens, limit));
 }

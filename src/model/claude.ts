@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { recordModelCall } from '../ops/metrics.js';
 import { classifyModelError, ModelError } from './errors.js';
 import { mayBeCacheable } from './prompt-cache.js';
+import { StreamWatchdog } from './stream-watchdog.js';
 
 /**
  * The Anthropic edge: one function that streams an answer as text deltas and ends with usage and
@@ -92,9 +93,12 @@ async function* streamTurn(
     headers['anthropic-version'] = SAMPLING_API_VERSION;
   }
   const call = recordModelCall(request.model);
+  // ANTHROPIC_TIMEOUT_MS also bounds each silence within the stream, which the SDK does not.
+  const watchdog = new StreamWatchdog(client.timeout, request.signal);
   try {
-    const stream = client.messages.stream(params, { headers, ...(request.signal ? { signal: request.signal } : {}) });
+    const stream = client.messages.stream(params, { headers, signal: watchdog.signal });
     for await (const event of stream) {
+      watchdog.kick();
       if (event.type === 'content_block_delta' && event.delta.type === 'text_delta' && event.delta.text.length > 0) {
         call.text();
         yield { type: 'text', text: event.delta.text };
@@ -111,9 +115,11 @@ async function* streamTurn(
       requestId: stream.request_id ?? undefined,
     };
   } catch (error) {
-    const failure = classifyModelError(error);
+    const failure = watchdog.fired ? new ModelError('timeout', `the stream sent nothing for ${watchdog.idleMs} ms`, { cause: error }) : classifyModelError(error);
     call.failed(failure);
     throw failure;
+  } finally {
+    watchdog.stop();
   }
 }
 

@@ -70,7 +70,7 @@ describe('Stop', () => {
 
     const answer = await stack.finalAnswer(asked);
     expect(answer.ts).toBe(streaming.ts);
-    expect(answer.text).toMatch(/^Step 1: plan the subnets\./);
+    expect(answer.text).toMatch(/^Step 1/);
     expect(answer.text).toMatch(/Stopped\._$/);
     expect(answer.text.length).toBeLessThan(long.length);
     expect(JSON.stringify(answer.blocks)).toContain('answer_feedback_up');
@@ -83,7 +83,7 @@ describe('Stop', () => {
     expect(worker().logs.some((log) => log.msg === 'stopping the answer on request' && log.jobId === jobIdOf(asked))).toBe(true);
   });
 
-  it('pressed before the job started (no worker holds it yet) stops it as soon as it starts, without a model call', async () => {
+  it('pressed while the job waits for its turn in the thread stops it as soon as it starts, without a model call', async () => {
     stack.anthropic.enqueue({ text: 'The first answer, written slowly.', chunkSize: 4, tokenDelayMs: 80 });
     const requestsBefore = stack.anthropic.messageRequests().length;
     const first = await stack.mention(`<@${BOT_USER}> First question?`);
@@ -97,9 +97,8 @@ describe('Stop', () => {
     const secondAnswer = await finalOfJob(GENERAL, first.ts, jobIdOf(second));
     expect(secondAnswer.text).toContain('Stopped before any text was written');
     await settle();
-    // Only the first question reached the model.
+    // Only the first question reached the model: the flag left by Stop is seen when the second starts.
     expect(stack.anthropic.messageRequests().length).toBe(requestsBefore + 1);
-    expect(worker().logs.some((log) => log.msg === 'stopping the answer on request' && log.jobId === jobIdOf(second))).toBe(false);
   });
 });
 

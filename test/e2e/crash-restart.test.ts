@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 // What each process said is the only way to tell why a recovery did not happen in time.
 afterEach((context) => {
-  if (context.task.result?.state !== 'fail' && !process.env.DUMP) return;
+  if (context.task.result?.state !== 'fail') return;
   for (const bot of stack.bots) console.error(`--- pid ${bot.pid} (${bot.env.ROLE}) ---\n${bot.lines.map((line) => line.raw.slice(0, 300)).join('\n')}`);
   console.error(`--- Slack calls ---\n${stack.slack.calls.map((call) => `${call.at} ${call.method} ${call.status} ${call.error ?? ''}`).join('\n')}`);
   console.error(`--- model requests ---\n${stack.anthropic.requests.map((request) => `${request.at} ${request.path} ${request.status} ${request.kind} ended ${request.endedAt}`).join('\n')}`);

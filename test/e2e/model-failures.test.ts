@@ -8,11 +8,12 @@ import { BOT_USER, GENERAL, shownTexts, startStack, type Stack } from './stack.j
  * seen from Slack (what the person reads) and from the API (how many requests, when).
  * The answer job is the only owner of model retries: the SDK makes one request per attempt.
  */
+const MODEL_TIMEOUT_MS = 2000;
 let stack: Stack;
 let worker: BotProcess;
 
 beforeAll(async () => {
-  stack = await startStack({ roles: ['web', 'worker'] });
+  stack = await startStack({ roles: ['web', 'worker'], env: { ANTHROPIC_TIMEOUT_MS: String(MODEL_TIMEOUT_MS) } });
   worker = stack.bots[1]!;
 });
 afterAll(async () => {
@@ -65,6 +66,24 @@ describe('retryable model failures', () => {
     // The first attempt's partial text was on screen, and was replaced (never appended to).
     expect(shown.some((text) => text.startsWith('First, create') && text.length < answerText.length)).toBe(true);
     for (const text of shown) expect(occurrences(text, 'First, create a VPC')).toBeLessThanOrEqual(1);
+    expect(botRepliesIn(stack, asked)).toHaveLength(1);
+  });
+
+  it('drops a stream that goes silent half way (the SDK would wait for ever) and retries it into the same message', async () => {
+    const answerText = 'Enable versioning on the bucket, then add a lifecycle rule that expires noncurrent versions after 30 days.';
+    stack.anthropic.enqueue({ hang: true, afterChunks: 3, text: answerText, chunkSize: 10, tokenDelayMs: 30 }, { text: answerText, chunkSize: 10, tokenDelayMs: 10 });
+    const before = stack.anthropic.messageRequests().length;
+
+    const asked = await stack.mention(`<@${BOT_USER}> How do I protect S3 objects from deletion?`);
+    const answer = await stack.finalAnswer(asked);
+
+    expect(answer.text).toBe(answerText);
+    expect(occurrences(answer.text, 'Enable versioning')).toBe(1);
+    const [stalled, retried] = requestsSince(before);
+    expect(requestsSince(before).map((request) => request.kind)).toEqual(['hang', 'text']);
+    expect(stalled!.aborted).toBe(true);
+    // Given up after ANTHROPIC_TIMEOUT_MS of silence, not before.
+    expect(retried!.at - stalled!.lastTokenAt!).toBeGreaterThanOrEqual(MODEL_TIMEOUT_MS);
     expect(botRepliesIn(stack, asked)).toHaveLength(1);
   });
 

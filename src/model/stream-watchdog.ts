@@ -1,0 +1,36 @@
+/**
+ * The SDK's timeout only covers a request until its response starts. A stream that stalls after
+ * that (a dropped connection that never closes, a proxy holding it open) would wait for ever, and
+ * the person with it. The watchdog aborts a stream that has sent nothing for `idleMs` and
+ * remembers that it did, so that the stall is reported as a timeout, which is retried, and not
+ * as a person pressing Stop.
+ */
+export class StreamWatchdog {
+  private readonly idle = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  /** Aborted by the caller's signal (Stop) or by the watchdog. */
+  readonly signal: AbortSignal;
+
+  constructor(
+    readonly idleMs: number,
+    outer?: AbortSignal,
+  ) {
+    this.signal = outer ? AbortSignal.any([outer, this.idle.signal]) : this.idle.signal;
+    this.kick();
+  }
+
+  /** Something arrived: the wait starts again. */
+  kick(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.idle.abort(new Error(`no data from the model for ${this.idleMs} ms`)), this.idleMs);
+  }
+
+  /** Whether the watchdog ended the stream. */
+  get fired(): boolean {
+    return this.idle.signal.aborted;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
