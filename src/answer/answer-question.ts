@@ -43,10 +43,10 @@ export interface AnswerDeps {
   usage?: UsageService;
 }
 
-/** What the job persists about itself between attempts. */
+/** What the job persists about itself between attempts; `data` is always the latest saved. */
 export interface JobHandle {
   id: string;
-  data: QuestionJob;
+  readonly data: QuestionJob;
   update(data: QuestionJob): Promise<void>;
 }
 
@@ -72,6 +72,10 @@ const MIN_HISTORY_BUDGET = 1000;
 export async function answerQuestion(job: JobHandle, deps: AnswerDeps, signal?: AbortSignal): Promise<AnswerOutcome> {
   const { publisher } = deps;
   const place = { teamId: job.data.teamId, channel: job.data.channel, threadTs: job.data.threadTs, jobId: job.id };
+  if (job.data.deliveredAt) {
+    deps.logger.info({ deliveredAt: job.data.deliveredAt }, 'answer already delivered by an earlier run of this job');
+    return { status: 'answered', finishedAt: job.data.deliveredAt };
+  }
 
   let answerTs = job.data.answerTs;
   // A new answer streams natively where Slack offers it; a job run again continues its message.
@@ -94,7 +98,9 @@ export async function answerQuestion(job: JobHandle, deps: AnswerDeps, signal?: 
     return job.data.continueFromTs ? asContinuation(conversation, job.data.userId) : conversation;
   };
   const modelDeps = { ...deps, streamModel: deps.usage?.modelStreamFor(job.id, job.data) };
-  return produceAnswer(answer, buildFor, job.data, modelDeps, signal, (followUpTs) => job.update({ ...job.data, answerTs: answerTs!, followUpTs }));
+  const outcome = await produceAnswer(answer, buildFor, job.data, modelDeps, signal, (followUpTs) => job.update({ ...job.data, answerTs: answerTs!, followUpTs }));
+  await job.update({ ...job.data, deliveredAt: outcome.finishedAt });
+  return outcome;
 }
 
 /** Where an answer is shown while it is written: a Slack message, or a slash command's response_url. */

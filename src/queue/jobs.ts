@@ -27,6 +27,9 @@ export interface QuestionJob extends SlackPlace {
   answerTs?: string;
   /** ts of the follow-up messages of a long answer, once posted. */
   followUpTs?: string[];
+  /** Set once the final answer is in Slack: a run of the job after that (a crash before BullMQ
+   * recorded completion) must not ask the model again and overwrite it. */
+  deliveredAt?: number;
   /** Set for `/aws`: where to answer when the bot cannot post in the channel. */
   responseUrl?: string;
   /** Set for Continue: the answer to extend. */

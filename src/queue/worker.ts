@@ -47,6 +47,9 @@ async function reportUnexpectedFailure(job: Job<QuestionJob>, deps: AnswerDeps, 
   }
 }
 
+/** BullMQ's failure reason for a job that stalled more than maxStalledCount times. */
+const STALLED_TOO_OFTEN = /stalled more than allowable limit/i;
+
 /** How long a question waits before looking again when an earlier one of its thread is being answered. */
 const THREAD_TURN_POLL_MS = 1000;
 
@@ -76,9 +79,15 @@ export class AnswerWorker {
       maxStalledCount: 2,
       autorun: false,
     });
-    this.worker.on('failed', (job, error) =>
-      this.logger.warn({ jobId: job?.id, teamId: job?.data.teamId, channel: job?.data.channel, err: error, attemptsMade: job?.attemptsMade }, 'job failed'),
-    );
+    this.worker.on('failed', (job, error) => {
+      this.logger.warn({ jobId: job?.id, teamId: job?.data.teamId, channel: job?.data.channel, err: error, attemptsMade: job?.attemptsMade }, 'job failed');
+      // A job whose workers kept dying is failed by the stalled-job check, where no processor runs
+      // to tell the person: do it here, so the placeholder is not left "thinking".
+      if (job?.data.kind === 'question' && STALLED_TOO_OFTEN.test(error.message)) {
+        const log = this.logger.child({ jobId: job.id, teamId: job.data.teamId, channel: job.data.channel });
+        void reportUnexpectedFailure(job as Job<QuestionJob>, { ...this.deps, logger: log }, error);
+      }
+    });
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'));
   }
 
@@ -118,7 +127,18 @@ export class AnswerWorker {
       const log = deps.logger;
       log.info({ source: job.data.source, queueWaitMs: Date.now() - job.data.receivedAt }, 'answering');
       recordQueueWait(job.data.kind, job.data.receivedAt);
-      const answer = () => answerQuestion({ id: jobId, data: job.data, update: (data) => job.updateData(data) }, { ...deps, logger: log }, signal);
+      const answer = () => answerQuestion(
+          {
+            id: jobId,
+            // BullMQ's updateData replaces job.data, so reading it through the job stays current.
+            get data() {
+              return job.data;
+            },
+            update: (data) => job.updateData(data),
+          },
+          { ...deps, logger: log },
+          signal,
+        );
       // In the assistant panel the thread also shows a status line and gets a title.
       // Usage limits are checked before anything is posted, and the answer's usage recorded after it.
       const outcome = await answerWithinLimits(job.data, jobId, deps, () =>

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { answerQuestion, type AnswerDeps } from '../../src/answer/answer-question.js';
+import type { QuestionJob } from '../../src/queue/jobs.js';
+import { pino } from 'pino';
+
+/** Any use of a dependency fails the test: a delivered answer must touch nothing. */
+const untouchable = new Proxy(
+  {},
+  {
+    get(_target, property) {
+      throw new Error(`touched ${String(property)}`);
+    },
+  },
+);
+
+describe('answerQuestion on a job whose answer was already delivered', () => {
+  it('neither asks the model again nor writes to Slack', async () => {
+    const data: QuestionJob = {
+      kind: 'question',
+      source: 'mention',
+      teamId: 'T1',
+      channel: 'C1',
+      threadTs: '1.1',
+      messageTs: '1.1',
+      userId: 'U1',
+      text: 'What is S3?',
+      answerTs: '1.2',
+      deliveredAt: 1234,
+      receivedAt: 1000,
+    };
+    const deps = { ...(untouchable as object), logger: pino({ level: 'silent' }) } as unknown as AnswerDeps;
+    const outcome = await answerQuestion({ id: 'q-T1-C1-1.1', data, update: () => Promise.reject(new Error('updated')) }, deps);
+    expect(outcome).toEqual({ status: 'answered', finishedAt: 1234 });
+  });
+});
