@@ -6,7 +6,7 @@ export default defineConfig({
     // End-to-end files each start their own redis-server, fakes and bot processes; two cores
     // cannot run many of those at once without turning timing into flakiness.
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

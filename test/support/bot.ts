@@ -52,12 +52,14 @@ export interface BotProcess {
 export interface StartBotOptions {
   role?: Role;
   args?: string[];
-  /** How long to wait for the `ready` log line (default 20 s). */
+  /** How long to wait for the `ready` log line (default 45 s). */
   readyTimeoutMs?: number;
   /** Resolve as soon as the process is spawned instead of at `ready` (for start-up failure tests). */
   waitForReady?: boolean;
   /** Entry file relative to the repository; default src/main.ts (the bench starts its baseline bot this way). */
   script?: string;
+  /** Options for node itself, such as --cpu-prof (which NODE_OPTIONS does not accept). */
+  nodeArgs?: string[];
 }
 
 /** Variables a developer's shell may carry that would leak into the bot's configuration. */
@@ -77,7 +79,7 @@ function childEnv(env: Record<string, string>, role: Role | undefined): Record<s
 
 export async function startBot(env: Record<string, string>, options: StartBotOptions = {}): Promise<BotProcess> {
   const fullEnv = childEnv(env, options.role);
-  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'src/main.ts', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script ?? 'src/main.ts', ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -126,7 +128,8 @@ export async function startBot(env: Record<string, string>, options: StartBotOpt
   if (options.waitForReady === false) return bot;
 
   try {
-    await bot.waitForLog((log) => log.msg === 'ready', options.readyTimeoutMs ?? 20_000);
+    // Generous: tsx compiles the sources at each start, and a loaded 2-core CI machine is slow.
+    await bot.waitForLog((log) => log.msg === 'ready', options.readyTimeoutMs ?? 45_000);
   } catch (error) {
     await bot.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n--- bot output ---\n${bot.output()}`);
