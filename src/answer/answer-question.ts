@@ -99,7 +99,8 @@ export async function answerQuestion(job: JobHandle, deps: AnswerDeps, signal?: 
   };
   const modelDeps = { ...deps, streamModel: deps.usage?.modelStreamFor(job.id, job.data) };
   const outcome = await produceAnswer(answer, buildFor, job.data, modelDeps, signal, (followUpTs) => job.update({ ...job.data, answerTs: answerTs!, followUpTs }));
-  await job.update({ ...job.data, deliveredAt: outcome.finishedAt });
+  // A failed answer stays open: its Retry button runs this same job again.
+  if (outcome.status !== 'failed') await job.update({ ...job.data, deliveredAt: outcome.finishedAt });
   return outcome;
 }
 

@@ -51,7 +51,12 @@ describe('GET /metrics', () => {
     const asked = await stack.mention(`<@${BOT_USER}> What is an ECS service?`);
     await stack.finalAnswer(asked);
     const answered = { source: 'mention', status: 'answered' };
-    const after = await scrapeUntil((metrics) => metrics.value('aws_orchestrator_answers_total', answered) > before.value('aws_orchestrator_answers_total', answered));
+    // The answer is counted just before BullMQ records the job as completed: wait for both.
+    const after = await scrapeUntil(
+      (metrics) =>
+        metrics.value('aws_orchestrator_answers_total', answered) > before.value('aws_orchestrator_answers_total', answered) &&
+        metrics.value('aws_orchestrator_queue_jobs', { state: 'completed' }) >= 1,
+    );
     const delta = (name: string, labels: Record<string, string> = {}) => after.value(name, labels) - before.value(name, labels);
 
     expect(delta('aws_orchestrator_slack_requests_received_total', { kind: 'event', name: 'app_mention' })).toBe(1);
