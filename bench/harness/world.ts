@@ -33,6 +33,8 @@ export interface WorldOptions {
   env?: Record<string, string>;
   /** bot-split: how many worker processes to start now (default 2; 0 to start them later). */
   workers?: number;
+  /** Arguments for node itself in the process that receives Slack's requests (e.g. --cpu-prof). */
+  webNodeArgs?: string[];
 }
 
 export interface World {
@@ -48,7 +50,8 @@ export interface World {
   processes: BotProcess[];
   env: Record<string, string>;
   timeScale: number;
-  startWorkers(count: number): Promise<BotProcess[]>;
+  /** Starts worker processes (bot-split); `nodeArgs` go to node itself, e.g. --cpu-prof. */
+  startWorkers(count: number, nodeArgs?: string[]): Promise<BotProcess[]>;
   /** Every JSON log record of every process. */
   logs(): LogRecord[];
   stop(): Promise<void>;
@@ -78,8 +81,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   };
   const processes: BotProcess[] = [];
   const answering: BotProcess[] = [];
-  const start = async (role: 'all' | 'web' | 'worker', script?: string): Promise<BotProcess> => {
-    const bot = await startBot(env, { role, readyTimeoutMs: READY_TIMEOUT_MS, ...(script ? { script } : {}) });
+  const start = async (role: 'all' | 'web' | 'worker', script?: string, nodeArgs?: string[]): Promise<BotProcess> => {
+    const bot = await startBot(env, { role, readyTimeoutMs: READY_TIMEOUT_MS, ...(script ? { script } : {}), ...(nodeArgs ? { nodeArgs } : {}) });
     processes.push(bot);
     return bot;
   };
@@ -87,13 +90,13 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   let web: BotProcess;
   try {
     if (options.system === 'naive') {
-      web = await start('all', 'bench/naive-bot.ts');
+      web = await start('all', 'bench/naive-bot.ts', options.webNodeArgs);
       answering.push(web);
     } else if (options.system === 'bot-all') {
-      web = await start('all');
+      web = await start('all', undefined, options.webNodeArgs);
       answering.push(web);
     } else {
-      const [webProcess, ...workers] = await Promise.all([start('web'), ...Array.from({ length: options.workers ?? 2 }, () => start('worker'))]);
+      const [webProcess, ...workers] = await Promise.all([start('web', undefined, options.webNodeArgs), ...Array.from({ length: options.workers ?? 2 }, () => start('worker'))]);
       web = webProcess!;
       answering.push(...workers);
     }
@@ -114,8 +117,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     processes,
     env,
     timeScale,
-    async startWorkers(count) {
-      const workers = await Promise.all(Array.from({ length: count }, () => start('worker')));
+    async startWorkers(count, nodeArgs) {
+      const workers = await Promise.all(Array.from({ length: count }, () => start('worker', undefined, nodeArgs)));
       answering.push(...workers);
       return workers;
     },

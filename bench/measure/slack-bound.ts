@@ -44,3 +44,14 @@ export function finalLagBounds(lastTokenAt: readonly number[], limit: WindowLimi
   const slots = earliestSlots(lastTokenAt, limit);
   return slots.map((slot, index) => slot - lastTokenAt[index]!);
 }
+
+/** The most calls that fall in any one window (how much of Slack's limit a run ever used). */
+export function busiestWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let busiest = 0;
+  for (let start = 0, end = 0; end < sorted.length; end += 1) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start += 1;
+    busiest = Math.max(busiest, end - start + 1);
+  }
+  return busiest;
+}

@@ -8,6 +8,26 @@ import { ms, num } from './format.js';
 import type { BenchResults } from './results.js';
 import { FINAL_LAG_FLOOR_MS, finalLagP99, type TargetCheck } from './targets.js';
 
+/** Findings that are not a target but cost time at scale, when this run shows them. */
+export function otherFindings(results: BenchResults): string {
+  const findings: string[] = [];
+  const reads = results.streaming.filter((run) => run.system !== 'naive' && (run.calls.rateLimitedByMethod['conversations.replies'] ?? 0) / run.answers >= 0.2);
+  if (reads.length > 0) {
+    const lines = reads.map((run) => {
+      const naive = results.streaming.find((other) => other.answers === run.answers && other.system === 'naive');
+      return `- ${run.answers} answers${run.timeScale !== 1 ? ` (clock ×${run.timeScale})` : ''}, ${SYSTEM_LABELS[run.system]}: ${num((run.calls.byMethod['conversations.replies'] ?? 0) / run.answers, 1)} \`conversations.replies\` calls per answer, ${num((run.calls.rateLimitedByMethod['conversations.replies'] ?? 0) / run.answers, 1)} of them 429s; request → model called p50 ${ms(run.figures.sentToModel.p50)}, p99 ${ms(run.figures.sentToModel.p99)}${naive ? ` (naive baseline, which reads nothing: ${ms(naive.figures.sentToModel.p50)}, ${ms(naive.figures.sentToModel.p99)})` : ''}.`;
+    });
+    findings.push(
+      '**Every question reads its thread before the model is called.** `conversations.replies` is Tier 3 (about 50 a minute per workspace; far less for commercially distributed apps outside the Marketplace), and the bot reads the thread of every question — also a top-level mention, whose thread is only the question the event already carries. Reads do not go through the shared budget: when Slack answers 429, every waiting job sleeps until the same Retry-After and retries at once, and most get 429 again.',
+      '',
+      ...lines,
+      '',
+      'What would change it: answer a question that starts its thread from the event alone (no read), and send thread reads through the shared budget so that waiting jobs queue instead of retrying together.',
+    );
+  }
+  return findings.length > 0 ? findings.join('\n') : 'None in this run.';
+}
+
 export function explainMisses(results: BenchResults, checks: TargetCheck[]): string {
   const missed = checks.filter((check) => check.met === false);
   const notes: string[] = [];
@@ -53,31 +73,34 @@ function explain(check: TargetCheck, results: BenchResults, missed: TargetCheck[
 }
 
 function explainAck(results: BenchResults, commandsToo: boolean): string {
-  const at = (system: SystemName) => results.ack.find((run) => run.ratePerSecond === 200 && run.system === system);
+  const at = (system: SystemName) => results.ack.find((run) => run.ratePerSecond === 200 && run.system === system && !run.profiled);
   const rows = (['bot-all', 'bot-split', 'naive'] as const)
     .map((system) => at(system))
     .filter((run) => run !== undefined)
-    .map((run) => `${SYSTEM_LABELS[run.system]}: events p50 ${ms(run.events.p50)}, p99 ${ms(run.events.p99)}; commands p99 ${ms(run.commands.p99)}; the receiving process used ${Math.round(run.webCpu * 100)}% of a core`);
-  const all = at('bot-all');
-  const split = at('bot-split');
-  const reading: string[] = [];
-  if (all && split && split.events.p99 < all.events.p99 / 2) {
-    reading.push('With the answering in another process the same requests are acknowledged much faster: in the one-process bot, acknowledgements wait behind the answering work on the same event loop.');
-  }
-  const starved = [all, split].filter((run) => run !== undefined && run.webCpu < 0.6 && run.events.p99 > 50);
-  if (starved.length > 0) {
-    reading.push(
-      `The receiving process was not busy (${starved.map((run) => `${Math.round(run!.webCpu * 100)}%`).join(', ')} of a core) while acknowledgements took that long, so the time went to waiting for a core shared with the fakes, Redis, the load generator and the answering processes, not to the bot's own work.`,
+    .map(
+      (run) =>
+        `${SYSTEM_LABELS[run.system]}: events p50 ${ms(run.events.p50)}, p99 ${ms(run.events.p99)}; commands p99 ${ms(run.commands.p99)}; the receiving process used ${Math.round(run.webCpu * 100)}% of a core, ${num(run.webCpuPerRequestMs, 1)} ms of CPU per request` +
+        (run.system === 'naive' ? '' : `, with ${num(run.redisCommandsPerRequest, 1)} Redis commands per request in all`),
     );
-  }
+  const split = at('bot-split');
+  const profile = results.ack.find((run) => run.profile)?.profile;
+  const top = profile
+    ?.filter((entry) => entry.component !== '(idle)')
+    .slice(0, 4)
+    .map((entry) => `${entry.component} ${Math.round(entry.share * 100)}%`)
+    .join(', ');
   return [
     rows.map((row) => `- ${row}`).join('\n'),
     '',
-    'Bolt acknowledges an Events API request itself, before any listener runs, so an event\'s acknowledgement is the HTTP parse, the signature check and Bolt\'s dispatch, plus whatever else the event loop is doing at that moment. `/aws` is acknowledged after its job is queued (a SET NX and BullMQ\'s add: a few Redis round trips)' +
-      (commandsToo ? ', which is why commands miss too.' : '.'),
-    ...(reading.length > 0 ? ['', reading.join(' ')] : []),
+    "Bolt acknowledges an Events API request itself, before any listener runs, so an event's acknowledgement costs the HTTP parse, the signature check and Bolt's dispatch — but it waits behind whatever else the event loop has queued: the listeners' work for the requests just before it (queueing the job in Redis, logging) and, in the one-process bot, the answering. `/aws` is acknowledged only after its job is queued (a SET NX and BullMQ's add), so it waits for those round trips too" +
+      (commandsToo ? ', which is why commands miss by more.' : '.'),
     '',
-    'What would change it: keep the `web` role in a process of its own where acknowledgement time matters (answering is what occupies the event loop), and give it a core that is not shared with the workers.',
+    split
+      ? `The process that only receives requests spends ${num(split.webCpuPerRequestMs, 1)} ms of CPU on each, so at 200 a second it is ${Math.round(split.webCpu * 100)}% busy: at that load, bursts of requests queue behind each other, and the p99 is that queueing, not any one slow step.` +
+        (top ? ` Its CPU profile (the table above) puts the time in ${top}: sockets and small writes (the HTTP answer, Redis commands, log lines), no single hot function.` : '')
+      : '',
+    '',
+    'What would change it: less work per request on the event loop that acknowledges — one Redis round trip to queue a question instead of several (the dedup marker, the thread-order entry and the BullMQ add in one MULTI or script), fewer log lines per request at `info` — and, for `/aws`, acknowledging at once and reporting a queue failure through `respond()` (its response_url is valid for 30 minutes). Beyond that, the `web` role scales out: several web processes behind the load balancer, each on a core not shared with workers.',
   ].join('\n');
 }
 
@@ -89,32 +112,39 @@ function explainFirstVisible(results: BenchResults, answers: number): string {
   const lines = bots(results, answers).map((run) => {
     const f = run.figures;
     const updates = (run.calls.byMethod['chat.update'] ?? 0) / run.answers;
-    return `- ${SYSTEM_LABELS[run.system]}: p50 ${ms(f.overheadToFirstVisible.p50)}, of which ${ms(f.firstVisibleBotSide.p50)} before the bot's write reached Slack; ${num(updates, 1)} \`chat.update\` calls per answer in all (one of them the final).`;
+    return `- ${SYSTEM_LABELS[run.system]}: p50 ${ms(f.overheadToFirstVisible.p50)}, of which ${ms(f.firstVisibleBotSide.p50)} before the bot's write reached Slack; ${num(updates, 1)} \`chat.update\` calls per answer in all, one of them the final, so ${num(Math.max(0, updates - 1) * run.answers, 0)} intermediate updates for ${run.answers} answers.`;
   });
   const run = bots(results, answers)[0];
   const botSide = run ? run.figures.firstVisibleBotSide.p50 / Math.max(1, run.figures.overheadToFirstVisible.p50) : 0;
+  const fewUpdates = run ? (run.calls.byMethod['chat.update'] ?? 0) / run.answers < 2 : false;
   return [
     lines.join('\n'),
     '',
     botSide > 0.8
-      ? `Nearly all of it is the bot not yet writing. The first model text goes out as an intermediate \`chat.update\`, and with ${answers} answers sharing one workspace's Tier 3 limit the update budget (answer/slack-budget.ts) skips intermediate updates to keep a token for every answer's final update; an answer whose first updates are skipped shows nothing until a token frees up, or until its final update.`
+      ? `Nearly all of it is the bot not writing yet.` +
+        (fewUpdates
+          ? ` Fewer intermediate updates went out than there were answers, so most answers showed their first text only with their final update: the update budget (answer/slack-budget.ts) kept the workspace's calls for final updates and refused the first texts, although Slack's window (50 calls) had room for ${answers} first texts and ${answers} finals.`
+          : ' The first text waited for the update budget or for an update already in flight.')
       : 'Most of it is Slack applying the write, not the bot.',
     '',
-    `What would change it: spend the workspace's calls on first texts before later intermediate updates (an answer that shows nothing yet gains more from a call than one that already shows text), and count the budget the way Slack does (see the final-lag note): with ${answers} answers Slack's window had room for every first text.`,
+    "What would change it: give an answer's first text priority over later intermediate updates (an answer that shows nothing gains more from a call than one that already shows text) and count the budget the way Slack does (see the final-lag note), so that the room a window has is used.",
   ].join('\n');
 }
 
 function explainFinalLag(results: BenchResults, answers: number): string {
   const lines = bots(results, answers).map((run) => {
     const f = run.figures;
-    return `- ${SYSTEM_LABELS[run.system]}${run.timeScale !== 1 ? ` (clock ×${run.timeScale})` : ''}: p99 ${ms(finalLagP99(run))} against a bound of ${ms(f.finalLagBound.p99)} (the bar: ${ms(Math.max(f.finalLagBound.p99, FINAL_LAG_FLOOR_MS))}); last token → first write p99 ${ms(f.finalLagBotWait.p99)}, first write → complete p99 ${ms(f.finalLagRateLimited.p99)} with ${num(f.rateLimitedAfterLastToken.mean, 2)} 429s per answer after its last token; ${num((run.calls.byMethod['chat.update'] ?? 0) / run.answers, 1)} \`chat.update\` calls per answer; ${run.figures.delivery.complete}/${run.figures.delivery.asked} complete.`;
+    return `- ${SYSTEM_LABELS[run.system]}${run.timeScale !== 1 ? ` (clock ×${run.timeScale})` : ''}: p99 ${ms(finalLagP99(run))} against a bound of ${ms(f.finalLagBound.p99)} (the bar: ${ms(Math.max(f.finalLagBound.p99, FINAL_LAG_FLOOR_MS))}); last token → first write p99 ${ms(f.finalLagBotWait.p99)}, first write → complete p99 ${ms(f.finalLagRateLimited.p99)} with ${num(f.rateLimitedAfterLastToken.mean, 2)} 429s per answer after its last token; ${num((run.calls.byMethod['chat.update'] ?? 0) / run.answers, 1)} \`chat.update\` calls per answer, at most ${run.busiestUpdateWindow} of the ${run.updateLimit.count} a window allows; ${run.figures.delivery.complete}/${run.figures.delivery.asked} complete.`;
   });
   const run = bots(results, answers)[0];
   const botWait = run?.figures.finalLagBotWait.p99 ?? 0;
   const limited = run?.figures.finalLagRateLimited.p99 ?? 0;
+  const underused = run !== undefined && run.busiestUpdateWindow < run.updateLimit.count * 0.8;
   const reading =
     botWait >= limited
-      ? "The time is the bot's own: the final update waited in its update budget (answer/slack-budget.ts) before it was even sent, while Slack's window would have taken it sooner (the bound). The budget is a token bucket that, to stay under Slack's per-minute count, holds only part of a minute's calls and refills the rest slowly; Slack counts calls over a sliding minute, so after a quiet spell it accepts a whole minute's worth at once. Answers that end together therefore queue behind the bucket's refill rate, not behind Slack."
+      ? "The time is the bot's own: the final update waited in its update budget (answer/slack-budget.ts) before it was even sent, while Slack's window would have taken it sooner (the bound)." +
+        (underused ? ` The bot never used more than ${run!.busiestUpdateWindow} of the ${run!.updateLimit.count} calls a window allows.` : '') +
+        ' The budget is a token bucket: to stay under Slack\'s count in any minute, it can only hold part of a minute\'s calls and refill the rest, so after a burst it sends fewer than Slack would accept. Slack counts calls over a sliding minute: after a quiet spell it accepts a whole minute\'s worth at once, and then one for every call that leaves the window. Answers that end together queue behind the bucket\'s refill, not behind Slack.'
       : 'The time is lost to 429s: the bot sent more `chat.update` calls than the window had room for (intermediate updates, or a burst larger than the window), and every 429 costs a whole Retry-After (whole seconds, at least one) for every worker, as the budget then blocks the workspace until it.';
   return [
     lines.join('\n'),
@@ -132,17 +162,23 @@ function explainDelivery(results: BenchResults): string {
       const d = run.figures.delivery;
       return `- ${run.answers} answers, ${SYSTEM_LABELS[run.system]}: ${d.lost} lost, ${d.duplicated} duplicated, ${d.incomplete} incomplete when the scenario ended (${run.waited}, ${ms(run.durationMs)} after the questions were sent).`;
     })
-    .concat(['', 'An answer counted incomplete here was still waiting (budget or 429s) when the scenario stopped waiting: that is the scenario\'s grace (one and a half times the bound plus 10 s, at least 20 s), not a loss the bot would make given more time. Lost or duplicated answers would be.'])
+    .concat(['', "An answer counted incomplete here was still waiting (its budget or a 429's Retry-After) when the scenario stopped waiting, which it does 1.2 times the bound plus 10 s after the last model stream ended (at least 20 s). It is late, not lost; a lost or duplicated answer would be a bug."])
     .join('\n');
 }
 
 function explainScaling(results: BenchResults): string {
-  const one = results.throughput.find((run) => run.mode === 'prefilled' && run.workers === 1);
-  const two = results.throughput.find((run) => run.mode === 'prefilled' && run.workers === 2);
+  const one = results.throughput.find((run) => run.mode === 'prefilled' && run.workers === 1 && !run.profiled);
+  const two = results.throughput.find((run) => run.mode === 'prefilled' && run.workers === 2 && !run.profiled);
   if (!one || !two) return 'Not measured.';
   const total = (run: typeof one) => run.cpu.answering.reduce((sum, share) => sum + share, 0) + (run.cpu.web ?? 0) + (Number.isFinite(run.cpu.redis) ? run.cpu.redis : 0) + run.cpu.harness;
   const describe = (run: typeof one) =>
-    `${num(run.answersPerSecond, 1)} answers/s; CPU: worker${run.workers > 1 ? 's' : ''} ${run.cpu.answering.map((share) => `${Math.round(share * 100)}%`).join(' + ')}, Redis ${Math.round(run.cpu.redis * 100)}%, fakes and harness ${Math.round(run.cpu.harness * 100)}%, in all ${Math.round(total(run) * 100)}% of the ${results.machine.cpus * 100}% this machine has`;
+    `${num(run.answersPerSecond, 1)} answers/s; CPU: worker${run.workers > 1 ? 's' : ''} ${run.cpu.answering.map((share) => `${Math.round(share * 100)}%`).join(' + ')}, Redis ${Math.round(run.cpu.redis * 100)}%, fakes and harness ${Math.round(run.cpu.harness * 100)}%, in all ${Math.round(total(run) * 100)}% of the ${results.machine.cpus * 100}% this machine has; ${num((run.cpu.answering.reduce((sum, share) => sum + share, 0) / run.answersPerSecond) * 1000, 1)} ms of worker CPU, ${num(run.slackCallsPerAnswer, 1)} Slack calls and ${num(run.redisCommandsPerAnswer, 0)} Redis commands per answer`;
+  const profile = results.throughput.find((run) => run.profile)?.profile;
+  const top = profile
+    ?.filter((entry) => entry.component !== '(idle)')
+    .slice(0, 5)
+    .map((entry) => `${entry.component} ${Math.round(entry.share * 100)}%`)
+    .join(', ');
   const saturated = total(two) > results.machine.cpus * 0.85;
   return [
     `- one worker: ${describe(one)}.`,
@@ -152,18 +188,24 @@ function explainScaling(results: BenchResults): string {
       ? `With two workers the machine's ${results.machine.cpus} cores are full: the fakes (which play Slack and Anthropic for every answer) and Redis run on the same cores, so a second worker can only take CPU from them. The bot does not share anything between workers but Redis, so on machines where the workers have cores of their own (the fakes and Redis elsewhere, as in production) the figure is the one to measure there; here it measures the machine.`
       : 'The cores were not full, so the second worker was held back by something shared: Redis (one thread) or the fakes answering every call in one process. Their CPU shares above say which.',
     '',
-    'What would change it here: fewer Redis round trips and Slack calls per answer (each costs CPU in the worker, in Redis and in the fake), for instance not reading the thread of a question that starts a new thread (the event already carries its only message).',
+    ...(top ? [`The worker's profile (above) puts its CPU in ${top}: the clients of Redis and of the two HTTP APIs, i.e. the number of round trips, rather than the bot's own logic.`, ''] : []),
+    'What would change it here: fewer Redis round trips and Slack calls per answer (each costs CPU in the worker, in Redis and in the fake): batching the job bookkeeping (placeholder ts, budget, thread order, cache) into fewer commands, and not reading the thread of a question that starts a new thread (the event already carries its only message).',
   ].join('\n');
 }
 
 function explainMemory(results: BenchResults): string {
+  const bot = results.memory.find((run) => run.system !== 'naive');
+  const naive = results.memory.find((run) => run.system === 'naive');
   return results.memory
     .map((run) => `- ${SYSTEM_LABELS[run.system]}: ${num(run.perAnswerBytes / 1024, 0)} KB per answer (${run.inFlight} streams open; RSS ${run.processes.map((p) => `${num(p.before / 2 ** 20, 0)} → ${num(p.during / 2 ** 20, 0)} MiB`).join(', ')}).`)
     .concat([
       '',
-      'RSS counts everything a process holds, garbage not yet collected included: each answer in flight holds an HTTP stream to the model, a BullMQ job with its lock renewal, its text so far and the Slack-formatted copies made for each update, and the V8 heap grows ahead of collection when a thousand streams allocate at once. The naive baseline holds the stream and the text only.',
+      'RSS counts everything a process holds, including garbage the collector has not reclaimed yet: with a thousand streams allocating at once (every text delta, every HTTP call and Redis reply), the V8 heap grows well ahead of what is live. Each answer in flight keeps an HTTP stream to the model with its parser, a BullMQ job with its lock renewal, its text so far, a timer, and the promises of its await chain.' +
+        (bot && naive && naive.perAnswerBytes > bot.perAnswerBytes
+          ? ' The naive baseline grows more although it keeps less per answer (no job, no queue): its timer sends one `chat.update` per answer every second, a thousand calls a second here, and their garbage is the likely difference.'
+          : ''),
       '',
-      'What would change it: fewer copies per update (format only what is about to be sent), and a worker concurrency sized to the answers that can actually stream at once under Slack\'s limits — with one workspace\'s `chat.update` limit, a thousand answers in flight mostly wait.',
+      "What would change it: allocate less per delta and per update, and size WORKER_CONCURRENCY to the answers that can usefully stream at once: with one workspace's Slack limits, a thousand answers in flight mostly wait for their final update, holding their memory meanwhile. A smaller old-space limit (node --max-old-space-size) trades CPU for RSS.",
     ])
     .join('\n');
 }

@@ -7,7 +7,8 @@ import { CHAT_UPDATE_TIER3 } from '../measure/slack-bound.js';
 import { ratio } from '../measure/stats.js';
 import { REALISTIC_PACE } from '../harness/model-answers.js';
 import { SYSTEM_LABELS, type SystemName } from '../harness/world.js';
-import { explainMisses } from './analysis.js';
+import { explainMisses, otherFindings } from './analysis.js';
+import type { ComponentShare } from '../measure/cpu-profile.js';
 import { kib, mib, ms, num, spread, table, times } from './format.js';
 import type { BenchResults } from './results.js';
 import { checkTargets, FINAL_LAG_FLOOR_MS, finalLagP99, type TargetCheck } from './targets.js';
@@ -32,6 +33,10 @@ export function renderReport(results: BenchResults): string {
     '## Where the time goes (missed targets)',
     '',
     explainMisses(results, checks),
+    '',
+    '## Other findings',
+    '',
+    otherFindings(results),
     '',
   ].join('\n');
 }
@@ -84,8 +89,8 @@ function setupSection(results: BenchResults): string {
     '- **Slack.** The fake enforces Slack\'s published limits per method (`test/fakes/slack-ratelimit.ts`: `chat.update` Tier 3, 50 per minute per workspace; `conversations.replies` Tier 3; `chat.postMessage` about one per second per channel with bursts of 3) over a sliding window, answering 429 with `Retry-After` in whole seconds. One workspace; questions are spread over channels as in a real workspace, three per channel, each from a different person. The bot is told the same limit (`SLACK_UPDATES_PER_MINUTE`).',
     `- **Model.** The fake Anthropic API streams each answer (${REALISTIC_PACE.answerChars} characters, about ${REALISTIC_PACE.answerChars / 4} tokens) after ${REALISTIC_PACE.ttftMs} ms to the first token at ${REALISTIC_PACE.tokensPerSecond} tokens/s, ${REALISTIC_PACE.chunkSize} characters per delta; throughput uses a model that answers at once. It records when it sent every delta.`,
     '- **Load.** Requests are signed as Slack signs them and sent over HTTP by a separate process, open loop (a slow acknowledgement never delays the next request).',
-    `- **Compressed clock.** Slack\'s limits are per minute, so the bound for 500 answers is minutes long. Those scenarios run the fake\'s rate-limit clock faster (${scales.length > 0 ? scales.join(', ') : 'none in this run'}): every window is that many times shorter with the same counts (\`chat.update\`: 50 per 60 s / k), Retry-After stays whole seconds, and the bot is configured with the matching \`SLACK_UPDATES_PER_MINUTE\` (50 × k). The model and the bot\'s own timers are not scaled. Read those rows as ratios to their bound, which is computed on the same clock; two things do not scale: the bot derives its burst from \`SLACK_UPDATES_PER_MINUTE\`, so it bursts k times harder than it would at real speed, and a 429 costs at least a whole second, k times more of a window than in reality.`,
-    `- **Lower bound on final lag.** Every answer shown by editing its message needs at least one \`chat.update\` after its last token, and Slack lets ${CHAT_UPDATE_TIER3.count} through per window per workspace. Given the times the model actually sent each last token in the run, the bound schedules only those final updates, in order, each as early as the window allows (\`bench/measure/slack-bound.ts\`): no intermediate update, placeholder or thread read counted. Where that bound is below the ${FINAL_LAG_FLOOR_MS / 1000} s of the 20-answer target, ${FINAL_LAG_FLOOR_MS / 1000} s is the bar.`,
+    `- **Compressed clock.** Slack's limits are per minute, so the bound for 500 answers alone is nine minutes. ${scales.length > 0 ? `Those runs (${scales.join(', ')})` : 'Such runs (none in this one)'} run the fake's rate-limit clock k times faster: every window is k times shorter with the same counts (\`chat.update\`: 50 per 60 s / k), Retry-After stays whole seconds, and the bot is configured with the matching \`SLACK_UPDATES_PER_MINUTE\` (50 × k). The model and the bot's own timers are not scaled. Read those rows as ratios to their bound, which is computed on the same clock. Two things do not scale: the bot derives its burst from \`SLACK_UPDATES_PER_MINUTE\`, so it bursts k times more of a window than it would at Slack's speed (and meets more 429s), and a 429 costs at least a whole second, k times more of a window than in reality. Every other scenario runs on Slack's own clock.`,
+    `- **Lower bound on final lag.** Every answer shown by editing its message needs at least one \`chat.update\` after its last token, and Slack lets ${CHAT_UPDATE_TIER3.count} through per window per workspace. Given the times the model actually sent each last token in the run, the bound schedules only those final updates, in order, each as early as the window allows (\`bench/measure/slack-bound.ts\`): no intermediate update, placeholder or thread read counted. Where that bound is below the ${FINAL_LAG_FLOOR_MS / 1000} s of the 20-answer target, ${FINAL_LAG_FLOOR_MS / 1000} s is the bar. A scenario stops waiting 1.2 times the bound plus 10 s after the last model stream ended (at least 20 s): an answer later than that has missed the target anyway; it counts as incomplete, and as infinitely late in the p99.`,
     '',
   ].join('\n');
 }
@@ -122,7 +127,7 @@ function ackSection(results: BenchResults): string {
   const rows: string[][] = [];
   for (const rate of rates) {
     const naive = results.ack.find((a) => a.ratePerSecond === rate && a.system === 'naive');
-    for (const run of results.ack.filter((a) => a.ratePerSecond === rate)) {
+    for (const run of results.ack.filter((a) => a.ratePerSecond === rate && !a.profiled)) {
       rows.push([
         `${rate}/s`,
         SYSTEM_LABELS[run.system],
@@ -130,7 +135,8 @@ function ackSection(results: BenchResults): string {
         spread(run.events),
         spread(run.commands),
         String(run.failed),
-        `${Math.round(run.webCpu * 100)}%`,
+        `${Math.round(run.webCpu * 100)}%, ${num(run.webCpuPerRequestMs, 1)} ms`,
+        run.system === 'naive' ? '–' : num(run.redisCommandsPerRequest, 1),
         run.system === 'naive' || !naive ? '–' : times(ratio(run.events.p99, naive.events.p99)),
       ]);
     }
@@ -140,8 +146,16 @@ function ackSection(results: BenchResults): string {
     '',
     'Time from sending a request to its complete HTTP answer, measured by the sender. Four `app_mention` events to one `/aws` command, each a real question that the system then answers (so the answering load grows during the run).',
     '',
-    table(['Rate', 'System', 'Achieved/s', 'Events p50 / p95 / p99 / max', 'Commands p50 / p95 / p99 / max', 'Not 200', 'CPU of the receiving process', 'Events p99 ÷ naive'], rows),
+    table(['Rate', 'System', 'Achieved/s', 'Events p50 / p95 / p99 / max', 'Commands p50 / p95 / p99 / max', 'Not 200', 'Receiving process: CPU, per request', 'Redis commands per request', 'Events p99 ÷ naive'], rows),
     '',
+    'CPU is the share of one core the process receiving the requests used while they arrived, and its CPU time per request; in the one-process bot and the baseline that process also answers. Redis commands count every client (the answering too).',
+    '',
+    ...results.ack.filter((run) => run.profile).map((run) =>
+      profileTable(
+        run.profile!,
+        `Where the receiving process's CPU goes (${SYSTEM_LABELS[run.system]}, \`web\` process, a separate run at ${run.ratePerSecond} requests/s with \`node --cpu-prof\`; acknowledgements p99 ${ms(run.events.p99)} under the profiler).`,
+      ),
+    ),
   ].join('\n');
 }
 
@@ -193,6 +207,7 @@ function streamingSection(results: BenchResults): string {
     num(run.calls.total / run.answers, 1),
     ...methods.map((method) => `${num((run.calls.byMethod[method] ?? 0) / run.answers, 1)} (${num((run.calls.rateLimitedByMethod[method] ?? 0) / run.answers, 1)})`),
     num(run.calls.rateLimited / run.answers, 2),
+    `${run.busiestUpdateWindow} of ${run.updateLimit.count}`,
   ]);
   return [
     '## Answers streaming at once',
@@ -211,17 +226,19 @@ function streamingSection(results: BenchResults): string {
     '',
     'Slack calls per answer, by method (429s per answer in brackets):',
     '',
-    table(['Answers', 'System', 'All calls', ...methods.map((method) => `\`${method}\``), '429s'], calls),
+    table(['Answers', 'System', 'All calls', ...methods.map((method) => `\`${method}\``), '429s', '`chat.update` accepted in the busiest window'], calls),
     '',
   ].join('\n');
 }
 
 function throughputSection(results: BenchResults): string {
-  const rows = results.throughput.map((run) => [
+  const rows = results.throughput.filter((run) => !run.profiled).map((run) => [
     run.mode === 'prefilled' ? `queue pre-filled, ${run.workers} worker process${run.workers === 1 ? '' : 'es'}` : `all sent at once to ${SYSTEM_LABELS[run.system]}`,
     `${run.completed}/${run.answers}`,
     num(run.answersPerSecond, 1),
     ms(run.durationMs),
+    num(run.slackCallsPerAnswer, 1),
+    run.system === 'naive' ? '–' : num(run.redisCommandsPerAnswer, 0),
     run.cpu.answering.map((share) => `${Math.round(share * 100)}%`).join(' + '),
     run.cpu.web === undefined ? '–' : `${Math.round(run.cpu.web * 100)}%`,
     `${Math.round(run.cpu.redis * 100)}%`,
@@ -232,7 +249,26 @@ function throughputSection(results: BenchResults): string {
     '',
     'Slack without rate limits and a model that answers at once, so what is measured is the bot\'s own cost per answer. Pre-filled: every question is queued before the workers start, and the span runs from the first placeholder to the last complete answer. CPU is the share of one core each process used meanwhile; "harness" is the bench process running both fakes.',
     '',
-    table(['Run', 'Complete', 'Answers/s', 'Span', 'CPU answering', 'CPU web', 'CPU Redis', 'CPU harness (fakes)'], rows),
+    table(['Run', 'Complete', 'Answers/s', 'Span', 'Slack calls per answer', 'Redis commands per answer', 'CPU answering', 'CPU web', 'CPU Redis', 'CPU harness (fakes)'], rows),
+    '',
+    ...results.throughput
+      .filter((run) => run.profile)
+      .map((run) =>
+        profileTable(run.profile!, `Where one worker's CPU goes (a separate run of ${run.answers} answers with \`node --cpu-prof\`, ${num(run.answersPerSecond, 1)} answers/s under the profiler).`),
+      ),
+  ].join('\n');
+}
+
+/** A process's CPU by component, from its CPU profile: the breakdown behind a figure. */
+function profileTable(shares: ComponentShare[], caption: string): string {
+  const top = shares.slice(0, 12);
+  const rest = shares.slice(12).reduce((sum, entry) => sum + entry.share, 0);
+  const rows = top.map((entry) => [`\`${entry.component}\``, `${(entry.share * 100).toFixed(1)}%`]);
+  if (rest > 0) rows.push(['everything else', `${(rest * 100).toFixed(1)}%`]);
+  return [
+    `${caption} Each sample is charged to the innermost frame in a package or a file of the bot, so Node's internals count for whoever called them; start-up is left out.`,
+    '',
+    table(['Component', 'Share of samples'], rows),
     '',
   ].join('\n');
 }

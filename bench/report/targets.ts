@@ -39,7 +39,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     return measured.length === 0 ? undefined : measured.every((system) => ok(values[system]!));
   };
 
-  const ack200 = results.ack.filter((a) => a.ratePerSecond === 200);
+  const ack200 = results.ack.filter((a) => a.ratePerSecond === 200 && !a.profiled);
   for (const kind of ['events', 'commands'] as const) {
     const values = perSystem(ack200, (a) => a.system, (a) => a[kind].p99);
     checks.push({ id: kind === 'events' ? 'ack-events' : 'ack-commands', target: `Acknowledgement p99 < 50 ms at 200 requests/s (${kind})`, values, unit: 'ms', met: botsMeet(values, (v) => v < 50) });
@@ -80,8 +80,8 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   );
   checks.push({ id: 'delivery', target: 'No answer lost, duplicated or left incomplete (all streaming runs)', values: faults, unit: 'count', met: botsMeet(faults, (v) => v === 0) });
 
-  const one = results.throughput.find((t) => t.mode === 'prefilled' && t.workers === 1);
-  const two = results.throughput.find((t) => t.mode === 'prefilled' && t.workers === 2);
+  const one = results.throughput.find((t) => t.mode === 'prefilled' && t.workers === 1 && !t.profiled);
+  const two = results.throughput.find((t) => t.mode === 'prefilled' && t.workers === 2 && !t.profiled);
   const scaling = one && two ? ratio(two.answersPerSecond, one.answersPerSecond) : Number.NaN;
   checks.push({
     id: 'scaling',

@@ -60,35 +60,43 @@ export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
 
     const questions = seedQuestions(world.slack, 'Q', options.answers, 3);
     const send = sendRequests(world.eventsUrl, questions.map(mentionRequest), 0);
-    await waitForOpenStreams(world, options.answers, 60_000);
-    const during = before.map(() => 0);
-    let inFlight = 0;
-    for (let sample = 0; sample < SAMPLES; sample += 1) {
-      inFlight = Math.max(inFlight, openStreams(world.anthropic));
-      world.answering.forEach((bot, index) => (during[index] = Math.max(during[index]!, rssBytes(bot.pid))));
-      await new Promise((resolve) => setTimeout(resolve, SAMPLE_EVERY_MS));
-    }
+    const peak = await samplePeak(world, before, options.answers);
     await send.done;
     const rssBefore = sum(before);
-    const rssDuring = sum(during);
+    const rssDuring = sum(peak.rss);
     return {
       system: options.system,
       answers: options.answers,
-      inFlight,
+      inFlight: peak.inFlight,
       rssBefore,
       rssDuring,
-      perAnswerBytes: inFlight > 0 ? (rssDuring - rssBefore) / inFlight : Number.NaN,
-      processes: before.map((value, index) => ({ before: value, during: during[index]! })),
+      perAnswerBytes: peak.inFlight > 0 ? (rssDuring - rssBefore) / peak.inFlight : Number.NaN,
+      processes: before.map((value, index) => ({ before: value, during: peak.rss[index]! })),
     };
   } finally {
     await world.stop();
   }
 }
 
-/** Waits until `count` model streams are open (or the time is up: then samples whatever is open). */
-async function waitForOpenStreams(world: World, count: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && openStreams(world.anthropic) < count) await new Promise((resolve) => setTimeout(resolve, 100));
+/**
+ * Samples while the answers ramp up and stream: the most streams open at once, and each process's
+ * highest RSS. Stops a few samples after all `count` streams are open, once fewer are open than at
+ * the peak (answers finishing), or after a minute — so a slow machine still gets a figure.
+ */
+async function samplePeak(world: World, before: number[], count: number): Promise<{ inFlight: number; rss: number[] }> {
+  const rss = [...before];
+  let inFlight = 0;
+  let samplesAtFull = 0;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && samplesAtFull < SAMPLES) {
+    const open = openStreams(world.anthropic);
+    inFlight = Math.max(inFlight, open);
+    world.answering.forEach((bot, index) => (rss[index] = Math.max(rss[index]!, rssBytes(bot.pid))));
+    if (open >= count) samplesAtFull += 1;
+    else if (inFlight > 0 && open < inFlight * 0.9) break;
+    await new Promise((resolve) => setTimeout(resolve, SAMPLE_EVERY_MS));
+  }
+  return { inFlight, rss };
 }
 
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);

@@ -3,7 +3,7 @@
  * N / 3 channels within a fraction of a second, the model streams at a realistic pace, and the
  * scenario measures what Slack shows — first text, complete answer — against the model's tokens.
  */
-import { CHAT_UPDATE_TIER3, finalLagBounds, scaledLimit, type WindowLimit } from '../measure/slack-bound.js';
+import { busiestWindow, CHAT_UPDATE_TIER3, finalLagBounds, scaledLimit, type WindowLimit } from '../measure/slack-bound.js';
 import { summarize, type Summary } from '../measure/stats.js';
 import { streamingFigures, type StreamingFigures } from '../measure/streaming-figures.js';
 import { countCalls, peakConcurrentStreams, readTimelines, type CallCounts } from '../measure/timelines.js';
@@ -37,6 +37,9 @@ export interface StreamingResult {
   /** Event received → job started, from the bot's `answering` logs (ms). */
   queueWait: Summary;
   calls: CallCounts;
+  /** The most chat.update calls Slack accepted in any one window, of the `count` it allows. */
+  busiestUpdateWindow: number;
+  updateLimit: WindowLimit;
   peakStreams: number;
   durationMs: number;
 }
@@ -64,9 +67,9 @@ export async function runStreaming(options: StreamingOptions): Promise<Streaming
     let graceMs: number | undefined;
     const waited = await waitForAnswers(watch, world.anthropic, {
       expected: options.answers,
-      // Long enough for what Slack's limit itself imposes on these answers, and a margin: a
-      // slower bot shows as lag, or as incomplete answers when it is far slower.
-      graceAfterStreams: () => (graceMs ??= Math.max(minGraceMs, 1.5 * maxBoundMs(world.anthropic, limit) + 10_000)),
+      // What Slack's limit itself imposes on these answers, with the target's 1.2× and a margin:
+      // an answer later than that has missed the target anyway, and counts as incomplete.
+      graceAfterStreams: () => (graceMs ??= Math.max(minGraceMs, 1.2 * maxBoundMs(world.anthropic, limit) + 10_000)),
       hardCapMs: options.hardCapMs ?? 240_000,
     });
     watch.stop();
@@ -89,6 +92,11 @@ export async function runStreaming(options: StreamingOptions): Promise<Streaming
       figures: streamingFigures(timelines, limit),
       queueWait: summarize(queueWaits),
       calls: countCalls(world.slack, since),
+      busiestUpdateWindow: busiestWindow(
+        world.slack.calls.filter((call) => call.method === 'chat.update' && call.ok && call.at >= since).map((call) => call.at),
+        limit.windowMs,
+      ),
+      updateLimit: limit,
       peakStreams: peakConcurrentStreams(world.anthropic),
       durationMs,
     };

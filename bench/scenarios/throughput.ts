@@ -5,7 +5,12 @@
  * sends them all at once to a single process (the way to compare with the naive bot, which has no
  * queue). CPU seconds per process over the run show where a core went.
  */
+import { rmSync } from 'node:fs';
+import { REPO_ROOT } from '../../test/support/bot.js';
+import { componentShares, profilingArgs, readProcessProfile, type ComponentShare } from '../measure/cpu-profile.js';
 import { cpuSeconds, redisPid } from '../measure/proc.js';
+import { countCalls } from '../measure/timelines.js';
+import { redisCommandsProcessed } from '../measure/redis-stats.js';
 import { watchCompletion, waitForAnswers } from '../harness/completion.js';
 import { INSTANT_PACE } from '../harness/model-answers.js';
 import { mentionRequest, seedQuestions, workspaceFor } from '../harness/questions.js';
@@ -19,6 +24,8 @@ export interface ThroughputOptions {
   workers?: number;
   answers: number;
   hardCapMs?: number;
+  /** Prefilled only: profile the worker (node --cpu-prof). Profiling slows it, so such a run is not a throughput figure. */
+  profile?: boolean;
 }
 
 export interface ThroughputResult {
@@ -29,8 +36,15 @@ export interface ThroughputResult {
   completed: number;
   answersPerSecond: number;
   durationMs: number;
+  /** Slack Web API calls per answer over the measured span. */
+  slackCallsPerAnswer: number;
+  /** Redis commands per answer over the measured span (workers and web alike). */
+  redisCommandsPerAnswer: number;
   /** Share of one core each part used over the measured span. */
   cpu: { answering: number[]; web: number | undefined; redis: number; harness: number };
+  profiled: boolean;
+  /** Where the (first) worker's CPU went, when profiled. */
+  profile?: ComponentShare[];
 }
 
 export async function runThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
@@ -41,22 +55,27 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     workspace: workspaceFor(options.answers, 3),
     pace: INSTANT_PACE,
     workers: 0,
-    // No Slack limit to respect here: the budget must not be what is measured.
-    env: { SLACK_UPDATES_PER_MINUTE: '1000000' },
+    // No Slack limit to respect here: the budget must not be what is measured. A worker asked to
+    // stop exits at once (and so writes its CPU profile).
+    env: { SLACK_UPDATES_PER_MINUTE: '1000000', SHUTDOWN_GRACE_MS: '0' },
   });
+  const profiling = options.profile ? profilingArgs() : undefined;
   try {
     const questions = seedQuestions(world.slack, 'T', options.answers, 3);
     const watch = watchCompletion(world.slack);
     const requests = questions.map(mentionRequest);
     let startedAt: number;
     let cpu: CpuMark;
+    let redisBefore: number;
     if (options.mode === 'prefilled') {
       await sendRequests(world.eventsUrl, requests, 0).done;
       await world.web.waitForLog(() => world.web.logs.filter((log) => log.msg === 'question queued').length >= options.answers, 60_000);
-      await world.startWorkers(workers);
+      await world.startWorkers(workers, profiling?.nodeArgs);
+      redisBefore = await redisCommandsProcessed(world.redis.url);
       cpu = markCpu(world);
       startedAt = firstPlaceholderAt(world);
     } else {
+      redisBefore = await redisCommandsProcessed(world.redis.url);
       cpu = markCpu(world);
       startedAt = Date.now();
       await sendRequests(world.eventsUrl, requests, 0).done;
@@ -66,6 +85,9 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     if (options.mode === 'prefilled') startedAt = firstPlaceholderAt(world);
     const finishedAt = Math.max(...watch.completed.values());
     const durationMs = finishedAt - startedAt;
+    const shares = cpu.shares(world);
+    const redisCommands = (await redisCommandsProcessed(world.redis.url)) - redisBefore;
+    const profile = profiling ? await readWorkerProfile(world, profiling.dir) : undefined;
     return {
       system: options.system,
       mode: options.mode,
@@ -74,11 +96,25 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
       completed: watch.completed.size,
       answersPerSecond: (watch.completed.size / durationMs) * 1000,
       durationMs,
-      cpu: cpu.shares(world),
+      cpu: shares,
+      slackCallsPerAnswer: countCalls(world.slack, startedAt).total / Math.max(1, watch.completed.size),
+      redisCommandsPerAnswer: redisCommands / Math.max(1, watch.completed.size),
+      profiled: profiling !== undefined,
+      ...(profile ? { profile } : {}),
     };
   } finally {
     await world.stop();
+    if (profiling) rmSync(profiling.dir, { recursive: true, force: true });
   }
+}
+
+/** Stops the first worker so that node writes its profile, and reads where its CPU went. */
+async function readWorkerProfile(world: World, dir: string): Promise<ComponentShare[] | undefined> {
+  const worker = world.answering[0];
+  if (!worker) return undefined;
+  await worker.kill('SIGTERM');
+  const profile = readProcessProfile(dir, worker.pid);
+  return profile ? componentShares(profile, REPO_ROOT) : undefined;
 }
 
 /** When the first answer began: the first placeholder the workers posted. */

@@ -98,9 +98,14 @@ export class SlackPublisher {
     if (waitMs > 0) await sleep(waitMs);
   }
 
-  /** An intermediate update that is skipped rather than waited for when the budget is spent. */
-  async tryIntermediateUpdate(place: AnswerPlace, ts: string, text: string, blocks: unknown[]): Promise<boolean> {
+  /**
+   * An intermediate update that is skipped rather than waited for when the budget is spent. The
+   * message is rendered only once the budget allows it: under load most attempts are skipped, and
+   * formatting the whole answer so far for each of them took a third of a busy worker's CPU.
+   */
+  async tryIntermediateUpdate(place: AnswerPlace, ts: string, render: () => { text: string; blocks: unknown[] }): Promise<boolean> {
     if ((await this.budget.take('chat.update', place.teamId, 'intermediate', place.jobId)) === undefined) return false;
+    const { text, blocks } = render();
     try {
       await this.slack.chat.update({ channel: place.channel, ts, text, blocks: blocks as never });
       return true;
@@ -223,9 +228,10 @@ export class StreamingAnswer {
   }
 
   private async pushIntermediate(markdown: string): Promise<boolean> {
-    const mrkdwn = limitForStreaming(toSlackMrkdwnPartial(markdown), this.options.maxMessageChars);
-    const blocks = answerBlocks({ mrkdwn, state: 'streaming', jobId: this.place.jobId });
-    return this.publisher.tryIntermediateUpdate(this.place, this.answerTs, mrkdwn, blocks);
+    return this.publisher.tryIntermediateUpdate(this.place, this.answerTs, () => {
+      const mrkdwn = limitForStreaming(toSlackMrkdwnPartial(markdown), this.options.maxMessageChars);
+      return { text: mrkdwn, blocks: answerBlocks({ mrkdwn, state: 'streaming', jobId: this.place.jobId }) };
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { earliestSlots, finalLagBounds, scaledLimit, CHAT_UPDATE_TIER3 } from '../../bench/measure/slack-bound.js';
+import { busiestWindow, earliestSlots, finalLagBounds, scaledLimit, CHAT_UPDATE_TIER3 } from '../../bench/measure/slack-bound.js';
 import { percentile, percentileWithMissing, summarize } from '../../bench/measure/stats.js';
 import { streamingFigures } from '../../bench/measure/streaming-figures.js';
 import type { AnswerTimeline } from '../../bench/measure/timelines.js';
@@ -91,5 +91,13 @@ describe('bench answers', () => {
     expect(text.startsWith(startMarker('Q00042'))).toBe(true);
     expect(text.endsWith(endMarker('Q00042'))).toBe(true);
     expect(questionIdIn('<@U0ASK00042>: [Q00042] How do I peer two VPCs?')).toBe('Q00042');
+  });
+});
+
+describe('the busiest window', () => {
+  it('counts the most calls within any window, as Slack counts them', () => {
+    expect(busiestWindow([0, 100, 200, 1000, 1100], 1000)).toBe(3);
+    expect(busiestWindow([0, 999, 1998], 1000)).toBe(2);
+    expect(busiestWindow([], 1000)).toBe(0);
   });
 });
