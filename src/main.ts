@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SlackPublisher } from './answer/slack-publisher.js';
-import { SlackBudget } from './answer/slack-budget.js';
+import { SlackBudget, slackWriteBudgets } from './answer/slack-budget.js';
 import { ThreadCache } from './answer/thread-cache.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { DEFAULT_CADENCE } from './core/cadence.js';
@@ -98,16 +98,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   const slack = createSlackClient(config.slack);
   const anthropic = createAnthropicClient(config.model);
   const identity = await slack.auth.test();
-  const budget = new SlackBudget(workerRedis, keys, {
-    // Half a minute's calls may go at once: many answers can end together, each needing its final update.
-    'chat.update': { perMinute: config.slack.updatesPerMinute, burst: Math.floor(config.slack.updatesPerMinute / 2) },
-    // Slack allows about one message a second per channel, with short bursts.
-    'chat.postMessage': { perMinute: 60, burst: 5 },
-    // Native text streaming: starting and stopping a stream are Tier 2, appending is Tier 4.
-    'chat.startStream': { perMinute: 20, burst: 5 },
-    'chat.appendStream': { perMinute: 100, burst: 20 },
-    'chat.stopStream': { perMinute: 20, burst: 5 },
-  });
+  const budget = new SlackBudget(workerRedis, keys, slackWriteBudgets(config.slack.updatesPerMinute));
   const publisher = new SlackPublisher(
     slack,
     budget,

@@ -86,6 +86,24 @@ return 1
 type StreamMethod = 'chat.startStream' | 'chat.appendStream' | 'chat.stopStream';
 type Method = 'chat.update' | 'chat.postMessage' | StreamMethod;
 
+/**
+ * Slack's published limits for the methods an answer writes with, in one table. chat.update is
+ * configurable (SLACK_UPDATES_PER_MINUTE) because apps outside the Marketplace and Enterprise
+ * grids see other numbers; half a minute's calls may go at once, since many answers can end
+ * together and each needs its final update.
+ */
+export function slackWriteBudgets(updatesPerMinute: number): ConstructorParameters<typeof SlackBudget>[2] {
+  return {
+    'chat.update': { perMinute: updatesPerMinute, burst: Math.floor(updatesPerMinute / 2) },
+    // About one message a second per channel, with short bursts.
+    'chat.postMessage': { perMinute: 60, burst: 5 },
+    // Native text streaming: starting and stopping a stream are Tier 2, appending is Tier 4.
+    'chat.startStream': { perMinute: 20, burst: 5 },
+    'chat.appendStream': { perMinute: 100, burst: 20 },
+    'chat.stopStream': { perMinute: 20, burst: 5 },
+  };
+}
+
 export class SlackBudget {
   constructor(
     private readonly redis: Redis,

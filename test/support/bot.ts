@@ -173,7 +173,7 @@ export interface BaseEnvInput {
   redis: { url: string };
   /** The HTTP port (Bolt's request URL, health, metrics). */
   port: number;
-  /** The worker's health port; default 0 (any free port), so parallel bots never collide on 3001. */
+  /** The worker's health port; default 0 (off), so parallel worker processes never collide on 3001. */
   workerHealthPort?: number;
 }
 
