@@ -28,8 +28,12 @@ export const PLAN: { ack: AckOptions[]; streaming: StreamingOptions[]; throughpu
     ...ONE_BOT.map((system) => ({ system, answers: 500, timeScale: 10 })),
   ],
   throughput: [
-    { system: 'bot-split', mode: 'prefilled', workers: 1, answers: 500 },
-    { system: 'bot-split', mode: 'prefilled', workers: 2, answers: 500 },
+    // Twice each, alternating, and the better of the two counts: other work on a shared machine
+    // only ever slows a run down.
+    { system: 'bot-split', mode: 'prefilled', workers: 1, answers: 400 },
+    { system: 'bot-split', mode: 'prefilled', workers: 2, answers: 400 },
+    { system: 'bot-split', mode: 'prefilled', workers: 1, answers: 400 },
+    { system: 'bot-split', mode: 'prefilled', workers: 2, answers: 400 },
     { system: 'bot-split', mode: 'prefilled', workers: 1, answers: 300, profile: true },
     { system: 'bot-all', mode: 'burst', answers: 500 },
     { system: 'naive', mode: 'burst', answers: 500 },

@@ -1,20 +1,30 @@
 /**
  * `npm run bench`: every scenario in one run — the bot (one process, and web + two workers) and
  * the naive baseline against the same fakes and load — printed as it goes and written to
- * BENCHMARKS.md. BENCH_ONLY=ack,streaming,throughput,memory runs a subset.
+ * BENCHMARKS.md. BENCH_ONLY=ack,streaming,throughput,memory runs a subset. The raw results go to
+ * bench-results.json in the system's temporary directory; BENCH_RENDER=<that file> only renders
+ * BENCHMARKS.md from it again.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/support/bot.js';
 import { machineFacts } from './measure/proc.js';
 import { renderReport } from './report/markdown.js';
-import type { BenchResults } from './report/results.js';
+import { resultsFromJson, resultsToJson, type BenchResults } from './report/results.js';
 import { runAck } from './scenarios/ack.js';
 import { runMemory } from './scenarios/memory.js';
 import { runStreaming } from './scenarios/streaming.js';
 import { runThroughput } from './scenarios/throughput.js';
 import { PLAN } from './plan.js';
+
+const RESULTS_FILE = join(tmpdir(), 'bench-results.json');
+if (process.env.BENCH_RENDER) {
+  writeFileSync(join(REPO_ROOT, 'BENCHMARKS.md'), renderReport(resultsFromJson(readFileSync(process.env.BENCH_RENDER, 'utf8'))));
+  console.log(`rendered BENCHMARKS.md from ${process.env.BENCH_RENDER}`);
+  process.exit(0);
+}
 
 const only = new Set((process.env.BENCH_ONLY ?? 'ack,streaming,throughput,memory').split(',').map((part) => part.trim()));
 const started = Date.now();
@@ -70,10 +80,11 @@ if (only.has('memory')) {
 
 results.loadAfter = loadAverage();
 results.durationSeconds = (Date.now() - started) / 1000;
+writeFileSync(RESULTS_FILE, resultsToJson(results));
 const report = renderReport(results);
 writeFileSync(join(REPO_ROOT, 'BENCHMARKS.md'), report);
 console.log(`\n${report}`);
-say('wrote BENCHMARKS.md');
+say(`wrote BENCHMARKS.md (raw results: ${RESULTS_FILE})`);
 // Child processes are killed by the exit hook in test/support/children.ts.
 process.exit(0);
 

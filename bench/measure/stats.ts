@@ -31,8 +31,9 @@ export function summarize(values: readonly number[]): Summary {
   };
 }
 
-/** `a / b`, or NaN when either is missing or b is zero (a ratio that cannot be stated). */
+/** `a / b`; Infinity when only `a` is infinite (never came); NaN when it cannot be stated. */
 export function ratio(a: number, b: number): number {
+  if (a === Number.POSITIVE_INFINITY && Number.isFinite(b) && b > 0) return Number.POSITIVE_INFINITY;
   return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : Number.NaN;
 }
 

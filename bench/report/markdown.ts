@@ -73,6 +73,7 @@ function reproduceSection(): string {
     'npm ci                                   # redis-server must be on PATH (apt-get install redis-server)',
     'npm run bench                            # every scenario (about 10 minutes on 2 cores); rewrites BENCHMARKS.md',
     'BENCH_ONLY=ack,streaming npm run bench   # some of: ack, streaming, throughput, memory',
+    'BENCH_RENDER=/tmp/bench-results.json npm run bench   # only re-render this file from the last raw results',
     '```',
     '',
     'Everything runs on loopback: a redis-server of its own per scenario, the fake Slack and Anthropic APIs (`test/fakes/`) in the bench process, the load generator (`bench/load/sender.ts`) in a process of its own, and the bot started as users start it (`node --import tsx src/main.ts`, configured only through its environment).',
@@ -247,16 +248,33 @@ function throughputSection(results: BenchResults): string {
   return [
     '## Throughput with a model that answers at once',
     '',
-    'Slack without rate limits and a model that answers at once, so what is measured is the bot\'s own cost per answer. Pre-filled: every question is queued before the workers start, and the span runs from the first placeholder to the last complete answer. CPU is the share of one core each process used meanwhile; "harness" is the bench process running both fakes.',
+    'Slack without rate limits and a model that answers at once, so what is measured is the bot\'s own cost per answer. Pre-filled: every question is queued before the workers start, and the span runs from the first placeholder to the last complete answer. CPU is the share of one core each process used meanwhile; "harness" is the bench process running both fakes. Each pre-filled run is made twice, alternating; the target compares the better of each, since other work on the machine only ever slows a run down.',
     '',
     table(['Run', 'Complete', 'Answers/s', 'Span', 'Slack calls per answer', 'Redis commands per answer', 'CPU answering', 'CPU web', 'CPU Redis', 'CPU harness (fakes)'], rows),
     '',
+    ...redisCommandsTable(results),
     ...results.throughput
       .filter((run) => run.profile)
       .map((run) =>
         profileTable(run.profile!, `Where one worker's CPU goes (a separate run of ${run.answers} answers with \`node --cpu-prof\`, ${num(run.answersPerSecond, 1)} answers/s under the profiler).`),
       ),
   ].join('\n');
+}
+
+/** Which Redis commands an answer costs, in the one-worker run (the other runs look alike). */
+function redisCommandsTable(results: BenchResults): string[] {
+  const run = results.throughput.find((t) => t.mode === 'prefilled' && !t.profiled && t.redisCommandsByName.length > 0);
+  if (!run) return [];
+  const top = run.redisCommandsByName.slice(0, 12);
+  const rest = run.redisCommandsByName.slice(12).reduce((sum, entry) => sum + entry.calls, 0);
+  const rows = top.map((entry) => [`\`${entry.command}\``, num(entry.calls, 1)]);
+  if (rest > 0) rows.push(['everything else', num(rest, 1)]);
+  return [
+    `Redis commands per answer by name (${run.workers} worker, ${run.answers} answers, from INFO commandstats; as in the table above, commands run inside Lua scripts — BullMQ's, the budget's — count one by one, so these are Redis's work, not round trips):`,
+    '',
+    table(['Command', 'Calls per answer'], rows),
+    '',
+  ];
 }
 
 /** A process's CPU by component, from its CPU profile: the breakdown behind a figure. */

@@ -18,3 +18,12 @@ export interface BenchResults {
   throughput: ThroughputResult[];
   memory: MemoryResult[];
 }
+
+/** Results as JSON (Infinity, which JSON lacks, as a string), so a report can be rendered again. */
+export function resultsToJson(results: BenchResults): string {
+  return JSON.stringify(results, (_key, value: unknown) => (value === Number.POSITIVE_INFINITY ? 'Infinity' : value), 2);
+}
+
+export function resultsFromJson(json: string): BenchResults {
+  return JSON.parse(json, (_key, value: unknown) => (value === 'Infinity' ? Number.POSITIVE_INFINITY : value)) as BenchResults;
+}

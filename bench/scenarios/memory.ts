@@ -15,7 +15,7 @@ import { sendRequests } from '../load/send.js';
 export interface MemoryOptions {
   system: SystemName;
   answers: number;
-  /** Worker concurrency per worker process (bot-split: answers / 2 each). */
+  /** WORKER_CONCURRENCY of each answering process; default: the answers shared among them. */
   concurrency?: number;
   warmUp?: number;
 }
@@ -46,7 +46,7 @@ export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
     workspace: workspaceFor(options.answers, 3),
     pace: SLOW_PACE,
     paceFor: (id) => (id.startsWith('W') ? INSTANT_PACE : SLOW_PACE),
-    env: { WORKER_CONCURRENCY: String(options.concurrency ?? options.answers) },
+    env: { WORKER_CONCURRENCY: String(options.concurrency ?? Math.ceil(options.answers / (options.system === 'bot-split' ? 2 : 1))) },
   });
   try {
     // Warm up (code loaded, connections open, JIT done) so "before" is the process at work, idle.

@@ -3,6 +3,7 @@
  * N / 3 channels within a fraction of a second, the model streams at a realistic pace, and the
  * scenario measures what Slack shows — first text, complete answer — against the model's tokens.
  */
+import type { FakeAnthropic } from '../../test/fakes/anthropic.js';
 import { busiestWindow, CHAT_UPDATE_TIER3, finalLagBounds, scaledLimit, type WindowLimit } from '../measure/slack-bound.js';
 import { summarize, type Summary } from '../measure/stats.js';
 import { streamingFigures, type StreamingFigures } from '../measure/streaming-figures.js';
@@ -10,7 +11,6 @@ import { countCalls, peakConcurrentStreams, readTimelines, type CallCounts } fro
 import { watchCompletion, waitForAnswers, type WaitOutcome } from '../harness/completion.js';
 import { REALISTIC_PACE, type ModelPace } from '../harness/model-answers.js';
 import { mentionRequest, seedQuestions, workspaceFor } from '../harness/questions.js';
-import type { FakeAnthropic } from '../../test/fakes/anthropic.js';
 import { startWorld, type SystemName } from '../harness/world.js';
 import { sendRequests } from '../load/send.js';
 

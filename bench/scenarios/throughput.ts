@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../../test/support/bot.js';
 import { componentShares, profilingArgs, readProcessProfile, type ComponentShare } from '../measure/cpu-profile.js';
 import { cpuSeconds, redisPid } from '../measure/proc.js';
 import { countCalls } from '../measure/timelines.js';
-import { redisCommandsProcessed } from '../measure/redis-stats.js';
+import { commandsPer, redisStats, type RedisStats } from '../measure/redis-stats.js';
 import { watchCompletion, waitForAnswers } from '../harness/completion.js';
 import { INSTANT_PACE } from '../harness/model-answers.js';
 import { mentionRequest, seedQuestions, workspaceFor } from '../harness/questions.js';
@@ -38,8 +38,10 @@ export interface ThroughputResult {
   durationMs: number;
   /** Slack Web API calls per answer over the measured span. */
   slackCallsPerAnswer: number;
-  /** Redis commands per answer over the measured span (workers and web alike). */
+  /** Redis commands per answer over the measured span (workers and web alike), those run inside Lua scripts included. */
   redisCommandsPerAnswer: number;
+  /** The same by command, most first. */
+  redisCommandsByName: Array<{ command: string; calls: number }>;
   /** Share of one core each part used over the measured span. */
   cpu: { answering: number[]; web: number | undefined; redis: number; harness: number };
   profiled: boolean;
@@ -66,16 +68,16 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     const requests = questions.map(mentionRequest);
     let startedAt: number;
     let cpu: CpuMark;
-    let redisBefore: number;
+    let redisBefore: RedisStats;
     if (options.mode === 'prefilled') {
       await sendRequests(world.eventsUrl, requests, 0).done;
       await world.web.waitForLog(() => world.web.logs.filter((log) => log.msg === 'question queued').length >= options.answers, 60_000);
+      redisBefore = await redisStats(world.redis.url);
       await world.startWorkers(workers, profiling?.nodeArgs);
-      redisBefore = await redisCommandsProcessed(world.redis.url);
       cpu = markCpu(world);
       startedAt = firstPlaceholderAt(world);
     } else {
-      redisBefore = await redisCommandsProcessed(world.redis.url);
+      redisBefore = await redisStats(world.redis.url);
       cpu = markCpu(world);
       startedAt = Date.now();
       await sendRequests(world.eventsUrl, requests, 0).done;
@@ -86,7 +88,7 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     const finishedAt = Math.max(...watch.completed.values());
     const durationMs = finishedAt - startedAt;
     const shares = cpu.shares(world);
-    const redisCommands = (await redisCommandsProcessed(world.redis.url)) - redisBefore;
+    const redisAfter = await redisStats(world.redis.url);
     const profile = profiling ? await readWorkerProfile(world, profiling.dir) : undefined;
     return {
       system: options.system,
@@ -98,7 +100,8 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
       durationMs,
       cpu: shares,
       slackCallsPerAnswer: countCalls(world.slack, startedAt).total / Math.max(1, watch.completed.size),
-      redisCommandsPerAnswer: redisCommands / Math.max(1, watch.completed.size),
+      redisCommandsPerAnswer: (redisAfter.total - redisBefore.total) / Math.max(1, watch.completed.size),
+      redisCommandsByName: commandsPer(redisBefore, redisAfter, watch.completed.size),
       profiled: profiling !== undefined,
       ...(profile ? { profile } : {}),
     };

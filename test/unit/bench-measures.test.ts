@@ -4,6 +4,7 @@ import { percentile, percentileWithMissing, summarize } from '../../bench/measur
 import { streamingFigures } from '../../bench/measure/streaming-figures.js';
 import type { AnswerTimeline } from '../../bench/measure/timelines.js';
 import { answerText, endMarker, questionIdIn, startMarker } from '../../bench/harness/model-answers.js';
+import { resultsFromJson, resultsToJson, type BenchResults } from '../../bench/report/results.js';
 
 describe('percentiles', () => {
   it('are nearest-rank: every figure is a measured value', () => {
@@ -99,5 +100,12 @@ describe('the busiest window', () => {
     expect(busiestWindow([0, 100, 200, 1000, 1100], 1000)).toBe(3);
     expect(busiestWindow([0, 999, 1998], 1000)).toBe(2);
     expect(busiestWindow([], 1000)).toBe(0);
+  });
+});
+
+describe('raw results', () => {
+  it('survive a round trip through JSON, never-completed answers included', () => {
+    const results = { startedAt: 'now', durationSeconds: 1, lag: Number.POSITIVE_INFINITY } as unknown as BenchResults;
+    expect(resultsFromJson(resultsToJson(results))).toEqual(results);
   });
 });
