@@ -211,6 +211,10 @@ function conversationFor(thread: ThreadMessage[], job: QuestionJob, deps: Answer
  */
 async function readThreadOrQuestion(job: QuestionJob, deps: AnswerDeps): Promise<ThreadMessage[]> {
   const question: ThreadMessage = { ts: job.messageTs, user: job.userId, text: job.text };
+  // A question that starts its thread is the whole conversation and the job carries it: reading
+  // the thread would spend a conversations.replies call (Tier 3, the scarcest Slack budget under
+  // load, see BENCHMARKS.md) to learn nothing more.
+  if (job.threadTs === job.messageTs && !job.continueFromTs) return [question];
   try {
     const cache = new ThreadCache(deps.redis, deps.keys, deps.config.slack.threadCacheTtlSeconds, deps.bot);
     const thread = await readThreadOnce(deps.slack, cache, job, job.messageTs);

@@ -44,6 +44,8 @@ describe('a mention in a channel', () => {
     expect(request.headers['anthropic-version']).toBe('2023-06-01');
     expect(JSON.stringify(request.body?.system)).toContain('AWS');
     expect(request.body?.messages).toEqual([{ role: 'user', content: `<@U0ALICE>: How do I set up ECS?` }]);
+    // A question that starts its thread costs no thread read (conversations.replies is Tier 3).
+    expect(stack.slack.callsTo('conversations.replies').filter((call) => call.args.ts === asked.ts)).toHaveLength(0);
   });
 
   it('answers a follow-up in the same thread with the whole thread as context', async () => {
@@ -62,6 +64,7 @@ describe('a mention in a channel', () => {
       { role: 'user', content: '<@U0ALICE>: and how does that compare to Fargate?' },
     ]);
     expect(followUp.threadTs).toBe(first.ts);
+    expect(stack.slack.callsTo('conversations.replies').filter((call) => call.args.ts === first.ts).length).toBeGreaterThanOrEqual(1);
   });
 
   it('answers a message once when Slack redelivers it and also sends it as a message event', async () => {
