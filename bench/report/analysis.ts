@@ -18,11 +18,11 @@ export function otherFindings(results: BenchResults): string {
       return `- ${run.answers} answers${run.timeScale !== 1 ? ` (clock ×${run.timeScale})` : ''}, ${SYSTEM_LABELS[run.system]}: ${num((run.calls.byMethod['conversations.replies'] ?? 0) / run.answers, 1)} \`conversations.replies\` calls per answer, ${num((run.calls.rateLimitedByMethod['conversations.replies'] ?? 0) / run.answers, 1)} of them 429s; request → model called p50 ${ms(run.figures.sentToModel.p50)}, p99 ${ms(run.figures.sentToModel.p99)}${naive ? ` (naive baseline, which reads nothing: ${ms(naive.figures.sentToModel.p50)}, ${ms(naive.figures.sentToModel.p99)})` : ''}.`;
     });
     findings.push(
-      '**Every question reads its thread before the model is called.** `conversations.replies` is Tier 3 (about 50 a minute per workspace; far less for commercially distributed apps outside the Marketplace), and the bot reads the thread of every question — also a top-level mention, whose thread is only the question the event already carries. Reads do not go through the shared budget: when Slack answers 429, every waiting job sleeps until the same Retry-After and retries at once, and most get 429 again.',
+      "**Thread reads held questions back before the model was called.** `conversations.replies` is Tier 3 (about 50 a minute per workspace; far less for commercially distributed apps outside the Marketplace). Reads do not go through the shared budget: when Slack answers 429, every waiting job sleeps until the same Retry-After and retries at once, and most get 429 again.",
       '',
       ...lines,
       '',
-      'What would change it: answer a question that starts its thread from the event alone (no read), and send thread reads through the shared budget so that waiting jobs queue instead of retrying together.',
+      'What would change it: read only threads that hold earlier messages (a question that starts its thread is the whole conversation, and the job carries it), and send thread reads through the shared budget so that waiting jobs queue instead of retrying together.',
     );
   }
   return findings.length > 0 ? findings.join('\n') : 'None in this run.';
@@ -203,10 +203,10 @@ function explainScaling(results: BenchResults): string {
     '',
     saturated
       ? `With two workers the machine's ${results.machine.cpus} cores are full: the fakes (which play Slack and Anthropic for every answer) and Redis run on the same cores, so a second worker can only take CPU from them. The bot does not share anything between workers but Redis, so on machines where the workers have cores of their own (the fakes and Redis elsewhere, as in production) the figure is the one to measure there; here it measures the machine.`
-      : 'The cores were not full, so the second worker was held back by something shared: Redis (one thread) or the fakes answering every call in one process. Their CPU shares above say which.',
+      : `The cores were not full, so the second worker was held back by something shared: Redis (one thread), the fakes answering every call in one process${busy(results) ? ', or the other work on this machine (see the load average)' : ''}. The CPU shares above say which.`,
     '',
     ...(top ? [`The worker's profile (above) puts its CPU in ${top}: the clients of Redis and of the two HTTP APIs, i.e. the number of round trips, rather than the bot's own logic.`, ''] : []),
-    'What would change it here: fewer Redis round trips and Slack calls per answer (each costs CPU in the worker, in Redis and in the fake): batching the job bookkeeping (placeholder ts, budget, thread order, cache) into fewer commands, and not reading the thread of a question that starts a new thread (the event already carries its only message).',
+    'What would change it here: fewer Redis commands and Slack calls per answer (each costs CPU in the worker, in Redis and in the fake), for instance by batching the job bookkeeping (placeholder ts, budget, thread order, usage counters) into fewer commands; the table of Redis commands per answer above says which ones dominate.',
   ].join('\n');
 }
 

@@ -19,11 +19,12 @@ export interface BenchResults {
   memory: MemoryResult[];
 }
 
-/** Results as JSON (Infinity, which JSON lacks, as a string), so a report can be rendered again. */
+/** Results as JSON (Infinity and NaN, which JSON lacks, as strings), so a report can be rendered again. */
 export function resultsToJson(results: BenchResults): string {
-  return JSON.stringify(results, (_key, value: unknown) => (value === Number.POSITIVE_INFINITY ? 'Infinity' : value), 2);
+  return JSON.stringify(results, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value), 2);
 }
 
+/** Results never hold null: a null in the file is a number JSON could not write (plain JSON.stringify makes NaN null). */
 export function resultsFromJson(json: string): BenchResults {
-  return JSON.parse(json, (_key, value: unknown) => (value === 'Infinity' ? Number.POSITIVE_INFINITY : value)) as BenchResults;
+  return JSON.parse(json, (_key, value: unknown) => (value === null ? Number.NaN : value === 'Infinity' || value === 'NaN' || value === '-Infinity' ? Number(value) : value)) as BenchResults;
 }

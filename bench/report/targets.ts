@@ -35,7 +35,8 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     return values;
   };
   const botsMeet = (values: Partial<Record<SystemName, number>>, ok: (value: number) => boolean): boolean | undefined => {
-    const measured = BOTS.filter((system) => values[system] !== undefined && Number.isFinite(values[system]!));
+    // Infinity is a measurement (an answer that never completed); NaN is not.
+    const measured = BOTS.filter((system) => values[system] !== undefined && !Number.isNaN(values[system]!));
     return measured.length === 0 ? undefined : measured.every((system) => ok(values[system]!));
   };
 

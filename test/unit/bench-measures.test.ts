@@ -105,7 +105,7 @@ describe('the busiest window', () => {
 
 describe('raw results', () => {
   it('survive a round trip through JSON, never-completed answers included', () => {
-    const results = { startedAt: 'now', durationSeconds: 1, lag: Number.POSITIVE_INFINITY } as unknown as BenchResults;
+    const results = { startedAt: 'now', durationSeconds: 1, lag: Number.POSITIVE_INFINITY, unknown: Number.NaN } as unknown as BenchResults;
     expect(resultsFromJson(resultsToJson(results))).toEqual(results);
   });
 });
