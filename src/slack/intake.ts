@@ -26,6 +26,29 @@ export interface IncomingQuestion {
   hasFiles: boolean;
 }
 
+/** The fields every Slack message event shares (app_mention, message, assistant replies). */
+export interface SlackMessageFields {
+  user: string;
+  channel: string;
+  ts: string;
+  text?: string;
+  thread_ts?: string;
+  files?: unknown[];
+}
+
+export function questionFrom(message: SlackMessageFields, source: QuestionSource, teamId: string): IncomingQuestion {
+  return {
+    source,
+    teamId,
+    channel: message.channel,
+    userId: message.user,
+    text: message.text ?? '',
+    ts: message.ts,
+    threadTs: message.thread_ts,
+    hasFiles: (message.files?.length ?? 0) > 0,
+  };
+}
+
 export const HELP_TEXT = [
   "*I'm aws-orchestrator, an AWS expert powered by Claude.* Ask me anything about AWS: architecture, services, IAM, costs, CLI commands, CloudFormation or Terraform.",
   '• Mention me in a channel: `@aws-orchestrator How do I set up ECS with Fargate?` — I answer in the thread, and replies in that thread continue the conversation.',

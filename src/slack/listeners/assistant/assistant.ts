@@ -1,7 +1,7 @@
 import { Assistant, type App } from '@slack/bolt';
 import { AssistantThreads } from '../../../ops/assistant-threads.js';
 import { assistantGreetingJobId } from '../../../queue/jobs.js';
-import { takeQuestion } from '../../intake.js';
+import { questionFrom, takeQuestion } from '../../intake.js';
 import type { MessageListenerDeps, PlainMessage } from '../events/message.js';
 import { RedisThreadContextStore } from './thread-context-store.js';
 
@@ -48,16 +48,7 @@ export function registerAssistant(app: App, deps: MessageListenerDeps): void {
       const teamId = context.teamId ?? reply.team ?? '';
       const inAssistantPanel = await threads.isAssistantThread({ teamId, channel: reply.channel, threadTs: reply.thread_ts });
       await takeQuestion(
-        {
-          source: inAssistantPanel ? 'assistant' : 'dm',
-          teamId,
-          channel: reply.channel,
-          userId: reply.user,
-          text: reply.text ?? '',
-          ts: reply.ts,
-          threadTs: reply.thread_ts,
-          hasFiles: (reply.files?.length ?? 0) > 0,
-        },
+        questionFrom({ ...reply, user: reply.user, thread_ts: reply.thread_ts }, inAssistantPanel ? 'assistant' : 'dm', teamId),
         context.botUserId,
         client,
         deps,

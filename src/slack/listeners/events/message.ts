@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../../ops/redis-keys.js';
-import { takeQuestion, type IntakeDeps } from '../../intake.js';
+import { questionFrom, takeQuestion, type IntakeDeps } from '../../intake.js';
 import { isClaimedByAssistant } from '../assistant/claims.js';
 
 export interface MessageListenerDeps extends IntakeDeps {
@@ -44,16 +44,7 @@ export function registerMessage(app: App, deps: MessageListenerDeps): void {
     const source = await sourceOf(message, text, botUserId, teamId, deps);
     if (!source) return;
     await takeQuestion(
-      {
-        source,
-        teamId,
-        channel: message.channel,
-        userId: message.user,
-        text,
-        ts: message.ts,
-        threadTs: message.thread_ts,
-        hasFiles: (message.files?.length ?? 0) > 0,
-      },
+      questionFrom({ ...message, user: message.user }, source, teamId),
       botUserId,
       client,
       deps,
