@@ -2,7 +2,7 @@
  * A fake Slack that the real @slack/web-api, @slack/bolt and @slack/socket-mode clients talk to
  * over HTTP and WebSocket on 127.0.0.1: the Web API (`POST /api/<method>`), response_url
  * endpoints and Socket Mode, backed by an in-memory workspace, with recording, rate limits and
- * fault injection for tests. Wire formats: ../../../shared/protocols.md.
+ * fault injection for tests. Wire formats: README.md in this folder.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
