@@ -1,158 +1,126 @@
 /**
- * The one place that reads process.env. Every setting is validated once at start-up; a bad
+ * The one place that reads process.env. Every setting is written once, below: its variable, how
+ * it is validated, its default and what it means. The `Config` type, the README's configuration
+ * table and .env.example follow from it (test/unit/config-docs.test.ts holds them to it). A bad
  * value stops the process with one message listing every problem, never a stack trace.
- * Each variable is documented in README.md and .env.example — keep the three in step.
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { priceOverrideProblems } from './usage/prices.js';
+import { temperatureProblem } from './core/model-families.js';
+import { priceOverrideProblems } from './core/prices.js';
 
 export const ROLES = ['all', 'web', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
-const commaList = z
-  .string()
-  .default('')
-  .transform((raw) =>
-    raw
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0),
-  );
+/** One environment variable: its schema, its default (as it would be written in .env) and what it is for. */
+interface Setting<T> {
+  readonly variable: string;
+  readonly schema: z.ZodType<T>;
+  readonly fallback: string | undefined;
+  readonly doc: string;
+}
+
+function setting<T>(variable: string, schema: z.ZodType<T>, doc: string, fallback?: string): Setting<T> {
+  return { variable, schema, fallback, doc };
+}
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
+  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+const text = () => z.string().min(1);
+const optionalText = () => z.string().min(1).optional();
+const url = () => z.url({ error: 'must be a URL' });
+const commaList = () =>
+  z
+    .string()
+    .optional()
+    .transform((raw) => (raw ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+const onOff = () => z.enum(['on', 'off'], { error: 'must be on or off' }).transform((value) => value === 'on');
 
-const optionalUrl = z.url().optional();
-
-const envSchema = z.object({
-    ROLE: z.enum(ROLES).default('all'),
-
-    SLACK_BOT_TOKEN: z.string({ error: 'is required (the bot token, xoxb-…)' }).startsWith('xoxb-', 'must start with xoxb-'),
-    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-    SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must start with xapp-').optional(),
-    SLACK_API_URL: optionalUrl,
-    PORT: int(0, 65535).default(3000),
-    WORKER_HEALTH_PORT: int(0, 65535).default(3001),
-
-    ANTHROPIC_API_KEY: z.string({ error: 'is required (your Anthropic API key)' }).min(1),
-    ANTHROPIC_BASE_URL: optionalUrl,
-    ANTHROPIC_MODEL: z.string().min(1).default('claude-haiku-4-5'),
-    ANTHROPIC_TEMPERATURE: z
-      .union([z.literal('none'), z.coerce.number().min(0, 'must be between 0 and 1 (or none)').max(1, 'must be between 0 and 1 (or none)')])
-      .default(0.7),
-    ANTHROPIC_MAX_TOKENS: int(1, 64_000).default(1000),
-    ANTHROPIC_TIMEOUT_MS: int(1000).default(120_000),
-    MODEL_MAX_ATTEMPTS: int(1, 20).default(5),
-    MODEL_RETRY_BASE_MS: int(1).default(1000),
-    MODEL_RETRY_MAX_MS: int(1).default(30_000),
-    SYSTEM_PROMPT: z.string().min(1).optional(),
-    HISTORY_TOKEN_BUDGET: int(200).default(12_000),
-    MAX_QUESTION_CHARS: int(100).default(12_000),
-
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
-    QUEUE_PREFIX: z
-      .string()
-      .min(1)
-      .refine((prefix) => !prefix.includes(':'), 'must not contain ":" (BullMQ adds its own separators)')
-      .default('aws-orchestrator'),
-    WORKER_CONCURRENCY: int(1, 1000).default(16),
-    JOB_LOCK_MS: int(1000).default(30_000),
-    JOB_STALLED_INTERVAL_MS: int(500).default(15_000),
-    SHUTDOWN_GRACE_MS: int(0).default(25_000),
-
-    SLACK_STREAMING: z.enum(['auto', 'native', 'update']).default('auto'),
-    SLACK_UPDATE_INTERVAL_MS: int(100).default(1000),
-    SLACK_UPDATES_PER_MINUTE: int(1).default(50),
-    SLACK_MAX_MESSAGE_CHARS: int(500, 39_000).default(3900),
-    THREAD_CACHE_TTL_SECONDS: int(0).default(120),
-
-    USAGE_RETENTION_DAYS: int(1).default(90),
-    ADMIN_USER_IDS: commaList,
-    USER_QUESTIONS_PER_MINUTE: int(0).default(10),
-    USER_DAILY_TOKEN_BUDGET: int(0).default(200_000),
-    WORKSPACE_DAILY_TOKEN_BUDGET: int(0).default(5_000_000),
-    ANSWER_CACHE: z.stringbool().default(true),
-    ANSWER_CACHE_TTL_SECONDS: int(1).default(86_400),
-    MODEL_PRICES_JSON: z.string().optional(),
-
-    ALLOWED_TEAM_IDS: commaList,
-    ALLOWED_CHANNEL_IDS: commaList,
-    ALLOWED_USER_IDS: commaList,
-
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
-    DASHBOARD_PATH: z.string().startsWith('/').optional(),
-    DASHBOARD_USER: z.string().min(1).optional(),
-    DASHBOARD_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-});
-
-type Env = z.infer<typeof envSchema>;
-
-export interface Config {
-  role: Role;
+/** Every setting, grouped as the code uses them. */
+const SETTINGS = {
+  role: setting('ROLE', z.enum(ROLES), 'Which roles this process runs: `all` (web and worker), `web` (Slack requests) or `worker` (answers). `--role` on the command line wins.', 'all'),
   slack: {
-    botToken: string;
-    signingSecret: string | undefined;
-    appToken: string | undefined;
-    apiUrl: string | undefined;
-    socketMode: boolean;
-    port: number;
-    workerHealthPort: number;
-    streaming: 'auto' | 'native' | 'update';
-    updateIntervalMs: number;
-    updatesPerMinute: number;
-    maxMessageChars: number;
-    threadCacheTtlSeconds: number;
-  };
+    botToken: setting('SLACK_BOT_TOKEN', z.string({ error: 'is required (the bot token, xoxb-…)' }).startsWith('xoxb-', 'must start with xoxb-'), 'The bot token (`xoxb-…`). Required.'),
+    signingSecret: setting('SLACK_SIGNING_SECRET', optionalText(), 'Verifies that HTTP requests come from Slack. Required in HTTP mode (the web role without SLACK_APP_TOKEN).'),
+    appToken: setting('SLACK_APP_TOKEN', z.string().startsWith('xapp-', 'must start with xapp-').optional(), 'An app-level token (`xapp-…`, scope `connections:write`): connects over Socket Mode instead of HTTP, no public URL needed.'),
+    apiUrl: setting('SLACK_API_URL', url().optional(), "Base URL of Slack's Web API (for a proxy or the tests' fake Slack)."),
+    port: setting('PORT', int(0, 65535), "The web role's HTTP port: Slack's request URL `/slack/events`, `/healthz`, `/readyz`, `/metrics`.", '3000'),
+    workerHealthPort: setting('WORKER_HEALTH_PORT', int(0, 65535), "A worker started alone serves `/healthz`, `/readyz` and `/metrics` here (0: none).", '3001'),
+    streaming: setting('SLACK_STREAMING', z.enum(['auto', 'native', 'update']), "How answers appear as they are written: `auto` streams with Slack's text-streaming methods in DMs and the assistant panel and updates the message in channels; `native` streams wherever Slack accepts it; `update` always updates the message.", 'auto'),
+    updateIntervalMs: setting('SLACK_UPDATE_INTERVAL_MS', int(100), 'Least time between two visible updates of one answer.', '1000'),
+    updatesPerMinute: setting('SLACK_UPDATES_PER_MINUTE', int(1), 'Calls to `chat.update` Slack accepts per minute and workspace (Tier 3: 50; lower for apps outside the Marketplace).', '50'),
+    maxMessageChars: setting('SLACK_MAX_MESSAGE_CHARS', int(500, 39_000), 'Longest answer message; longer answers continue in follow-up messages in the thread.', '3900'),
+    threadCacheTtlSeconds: setting('THREAD_CACHE_TTL_SECONDS', int(0), 'How long a read of a thread is reused by the next question in it (0: always read again).', '120'),
+  },
   model: {
-    apiKey: string;
-    baseUrl: string | undefined;
-    name: string;
-    /** undefined when ANTHROPIC_TEMPERATURE=none: see model/claude.ts on API versions. */
-    temperature: number | undefined;
-    maxTokens: number;
-    timeoutMs: number;
-    maxAttempts: number;
-    retryBaseMs: number;
-    retryMaxMs: number;
-    systemPrompt: string | undefined;
-    historyTokenBudget: number;
-    maxQuestionChars: number;
-    pricesJson: string | undefined;
-  };
+    apiKey: setting('ANTHROPIC_API_KEY', z.string({ error: 'is required (your Anthropic API key)' }).min(1), 'Your Anthropic API key. Required.'),
+    baseUrl: setting('ANTHROPIC_BASE_URL', url().optional(), "Base URL of Anthropic's API (for a gateway or the tests' fake)."),
+    name: setting('ANTHROPIC_MODEL', text(), 'The model: Claude Haiku 5.5, the current Haiku, by default; any Messages API model id works (`claude-haiku-4-5` is the legacy Haiku).', 'claude-haiku-5-5'),
+    temperature: setting('ANTHROPIC_TEMPERATURE', z.coerce.number({ error: 'must be a number' }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(), 'Sampling temperature, sent only when set and only to models that take one (Claude Haiku 4.5: 0–1, sent on API version 2023-06-01). Haiku 5.5 samples its own way: setting it there stops the bot at start-up.'),
+    effort: setting('ANTHROPIC_EFFORT', z.enum(['low', 'medium', 'high', 'xhigh', 'max']), 'How much effort the model puts into an answer (`output_config.effort`), for models that take it. `low` answers fastest; see "Model settings".', 'low'),
+    thinking: setting('ANTHROPIC_THINKING', z.enum(['adaptive', 'disabled']), '`adaptive`: the model decides when to think first (never shown to anyone); `disabled` (effort low, medium or high only). For models that think.', 'adaptive'),
+    thinkingTokens: setting('ANTHROPIC_THINKING_TOKENS', int(0, 120_000), "Output tokens added to ANTHROPIC_MAX_TOKENS when the model may think, because thinking counts toward max_tokens: the answer keeps its own allowance.", '4000'),
+    maxTokens: setting('ANTHROPIC_MAX_TOKENS', int(1, 64_000), "The answer's length limit in tokens; past it the answer ends with a Continue button.", '1000'),
+    fallbackModel: setting('ANTHROPIC_FALLBACK_MODEL', optionalText(), 'One attempt on this model when the model declines to answer or stays overloaded after every retry; the answer says which model wrote it.'),
+    timeoutMs: setting('ANTHROPIC_TIMEOUT_MS', int(1000), 'Longest wait for the model to start answering, and for the next piece of a stream.', '120000'),
+    maxAttempts: setting('MODEL_MAX_ATTEMPTS', int(1, 20), 'Attempts per model request on rate limits, overloads, 5xx and dropped streams (backoff with jitter, honouring retry-after).', '5'),
+    retryBaseMs: setting('MODEL_RETRY_BASE_MS', int(1), 'First backoff delay between attempts.', '1000'),
+    retryMaxMs: setting('MODEL_RETRY_MAX_MS', int(1), 'Longest backoff delay between attempts.', '30000'),
+    systemPrompt: setting('SYSTEM_PROMPT', optionalText(), "Replaces the bot's role and answering rules (src/model/system-prompt.ts); today's date and the tools' guidance are added to it."),
+    historyTokenBudget: setting('HISTORY_TOKEN_BUDGET', int(200), 'Estimated tokens of thread history sent with a question (the newest messages are kept).', '12000'),
+    maxQuestionChars: setting('MAX_QUESTION_CHARS', int(100), 'Longest text read from one message; longer ones are cut, and the answer says so.', '12000'),
+    pricesJson: setting('MODEL_PRICES_JSON', optionalText(), 'Prices per million tokens on top of the built-in table, e.g. `{"my-model":{"input":1,"output":5,"longPrompt":{"aboveTokens":100000,"input":2,"output":10}}}`.'),
+  },
+  tools: {
+    docsMcpUrl: setting('AWS_DOCS_MCP_URL', z.union([z.literal('off'), url()]), "The AWS Knowledge MCP server the model searches AWS documentation with; `off` turns documentation look-ups off.", 'https://knowledge-mcp.global.api.aws'),
+    mcpServersJson: setting('MCP_SERVERS', optionalText(), 'A JSON list of a team\'s own MCP servers (Streamable HTTP): `[{"name":"runbooks","url":"https://…","headers":{"Authorization":"Bearer …"},"allowedTools":["search"]}]`.'),
+    maxRounds: setting('TOOL_MAX_ROUNDS', int(0, 20), 'Rounds of tool calls per answer; after the last the model answers with what it has (0: no tools).', '4'),
+    timeoutMs: setting('TOOL_TIMEOUT_MS', int(100), 'Longest wait for one tool call.', '20000'),
+    resultTokens: setting('TOOL_RESULT_TOKENS', int(100), 'Longest tool result given to the model, in estimated tokens.', '6000'),
+    accountAccess: setting('AWS_ACCOUNT_ACCESS', onOff(), "`on` lets the model read the team's own AWS account with read-only tools, in the channels AWS_ACCOUNT_CHANNELS lists.", 'off'),
+    accountRoleArn: setting('AWS_ACCOUNT_ROLE_ARN', z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(), "A role assumed for account reads (session name: the asking Slack user); without it, the AWS SDK's default credentials are used."),
+    accountChannels: setting('AWS_ACCOUNT_CHANNELS', commaList(), 'Channel ids where account questions are allowed, and `dm` for direct messages and the assistant panel.'),
+    accountRegions: setting('AWS_ACCOUNT_REGIONS', commaList(), 'Regions the account tools may read (the first is the default).', 'us-east-1'),
+    accountCallsPerHour: setting('USER_ACCOUNT_CALLS_PER_HOUR', int(0), 'Account reads one person may cause per hour (0: no limit).', '60'),
+  },
   queue: {
-    redisUrl: string;
-    prefix: string;
-    concurrency: number;
-    lockMs: number;
-    stalledIntervalMs: number;
-    shutdownGraceMs: number;
-  };
+    redisUrl: setting('REDIS_URL', z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'), 'Redis for the queue and shared state (single node). Persistence matters: see "Production".', 'redis://127.0.0.1:6379'),
+    prefix: setting('QUEUE_PREFIX', z.string().min(1).refine((prefix) => !prefix.includes(':'), 'must not contain ":" (BullMQ adds its own separators)'), 'Prefix of every Redis key the bot writes; on Redis Cluster give it a hash tag, e.g. `{aws-orchestrator}`.', 'aws-orchestrator'),
+    concurrency: setting('WORKER_CONCURRENCY', int(1, 1000), 'Answers one worker process writes at once.', '16'),
+    lockMs: setting('JOB_LOCK_MS', int(1000), "How long a job stays with a worker that stopped renewing its lock (a crash) before another takes it.", '30000'),
+    stalledIntervalMs: setting('JOB_STALLED_INTERVAL_MS', int(500), 'How often workers look for jobs whose worker died.', '15000'),
+    shutdownGraceMs: setting('SHUTDOWN_GRACE_MS', int(0), 'On SIGTERM, how long answers in flight may finish before they are handed to another worker.', '25000'),
+  },
   usage: {
-    retentionDays: number;
-    adminUserIds: string[];
-    userQuestionsPerMinute: number;
-    userDailyTokenBudget: number;
-    workspaceDailyTokenBudget: number;
-    answerCache: boolean;
-    answerCacheTtlSeconds: number;
-  };
+    retentionDays: setting('USAGE_RETENTION_DAYS', int(1), 'Days of usage and feedback counts kept.', '90'),
+    adminUserIds: setting('ADMIN_USER_IDS', commaList(), 'Slack user ids who see workspace figures in `/aws usage` and the Home tab.'),
+    userQuestionsPerMinute: setting('USER_QUESTIONS_PER_MINUTE', int(0), 'Questions one person may ask per minute (0: no limit).', '10'),
+    userDailyTokenBudget: setting('USER_DAILY_TOKEN_BUDGET', int(0), 'Tokens (input, cache writes and output) one person may use per UTC day (0: no limit).', '200000'),
+    workspaceDailyTokenBudget: setting('WORKSPACE_DAILY_TOKEN_BUDGET', int(0), 'Tokens a workspace may use per UTC day (0: no limit).', '5000000'),
+    answerCache: setting('ANSWER_CACHE', z.stringbool(), 'Reuse the answer to an identical first question, and share one model call among identical questions asked together.', 'true'),
+    answerCacheTtlSeconds: setting('ANSWER_CACHE_TTL_SECONDS', int(1), 'How long a reusable answer is kept (less for answers that relied on looked-up pages).', '86400'),
+  },
   access: {
-    teamIds: string[];
-    channelIds: string[];
-    userIds: string[];
-  };
+    teamIds: setting('ALLOWED_TEAM_IDS', commaList(), 'Only these workspaces may use the bot (empty: any).'),
+    channelIds: setting('ALLOWED_CHANNEL_IDS', commaList(), 'Only these channels, and `dm`, may use the bot (empty: any).'),
+    userIds: setting('ALLOWED_USER_IDS', commaList(), 'Only these people may use the bot (empty: anyone).'),
+  },
   ops: {
-    logLevel: Env['LOG_LEVEL'];
-    logFormat: Env['LOG_FORMAT'];
-    dashboard: { path: string; user: string; password: string } | undefined;
-  };
-}
+    logLevel: setting('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'Log level.', 'info'),
+    logFormat: setting('LOG_FORMAT', z.enum(['json', 'pretty']), '`json` lines, or `pretty` for a terminal (needs the dev dependency pino-pretty).', 'json'),
+    dashboardPath: setting('DASHBOARD_PATH', z.string().startsWith('/', 'must start with /').optional(), 'Serves the queue dashboard (Bull Board) at this path of the web role, behind basic authentication.'),
+    dashboardUser: setting('DASHBOARD_USER', optionalText(), "The dashboard's user name."),
+    dashboardPassword: setting('DASHBOARD_PASSWORD', z.string().min(8, 'must be at least 8 characters').optional(), "The dashboard's password (8 characters or more)."),
+  },
+};
+
+type Resolved<Tree> = Tree extends Setting<infer T> ? T : { -readonly [Key in keyof Tree]: Resolved<Tree[Key]> };
+type Settings = Resolved<typeof SETTINGS>;
+
+export type Config = Settings & {
+  slack: Settings['slack'] & { socketMode: boolean };
+  ops: Settings['ops'] & { dashboard: { path: string; user: string; password: string } | undefined };
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -179,124 +147,94 @@ export function roleFromArgs(argv: readonly string[]): string | undefined {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): Config {
-  const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const role = roleFromArgs(argv);
-  const raw = role ? { ...blankAsUnset, ROLE: role } : blankAsUnset;
-  const parsed = envSchema.safeParse(raw);
-  const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
-    ...crossFieldProblems(raw),
-  ];
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  return toConfig(parsed.data);
+  const raw = withoutBlanks(role ? { ...env, ROLE: role } : env);
+  const { value, problems } = resolve(SETTINGS, raw);
+  problems.push(...crossFieldProblems(raw));
+  if (problems.length > 0) throw new ConfigError(problems);
+  const settings = value as Settings;
+  const { dashboardPath: path, dashboardUser: user, dashboardPassword: password } = settings.ops;
+  return {
+    ...settings,
+    slack: { ...settings.slack, socketMode: settings.slack.appToken !== undefined },
+    ops: { ...settings.ops, dashboard: path && user && password ? { path, user, password } : undefined },
+  };
 }
 
 /**
  * The model's settings alone, for tools that talk to the model without Slack or Redis
  * (`npm run ask`): the same variables, validated by the same rules as in loadConfig.
  */
-const modelEnvSchema = envSchema.pick({
-  ANTHROPIC_API_KEY: true,
-  ANTHROPIC_BASE_URL: true,
-  ANTHROPIC_MODEL: true,
-  ANTHROPIC_TEMPERATURE: true,
-  ANTHROPIC_MAX_TOKENS: true,
-  ANTHROPIC_TIMEOUT_MS: true,
-  MODEL_MAX_ATTEMPTS: true,
-  MODEL_RETRY_BASE_MS: true,
-  MODEL_RETRY_MAX_MS: true,
-  SYSTEM_PROMPT: true,
-  HISTORY_TOKEN_BUDGET: true,
-  MAX_QUESTION_CHARS: true,
-  MODEL_PRICES_JSON: true,
-});
-
 export function loadModelConfig(env: NodeJS.ProcessEnv = process.env): Config['model'] {
-  const raw = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = modelEnvSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`));
-  return toModelConfig(parsed.data);
+  const raw = withoutBlanks(env);
+  const { value, problems } = resolve(SETTINGS.model, raw);
+  problems.push(...modelProblems(raw));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return value as Config['model'];
 }
 
-function toModelConfig(env: z.infer<typeof modelEnvSchema>): Config['model'] {
-  return {
-    apiKey: env.ANTHROPIC_API_KEY,
-    baseUrl: env.ANTHROPIC_BASE_URL,
-    name: env.ANTHROPIC_MODEL,
-    temperature: env.ANTHROPIC_TEMPERATURE === 'none' ? undefined : env.ANTHROPIC_TEMPERATURE,
-    maxTokens: env.ANTHROPIC_MAX_TOKENS,
-    timeoutMs: env.ANTHROPIC_TIMEOUT_MS,
-    maxAttempts: env.MODEL_MAX_ATTEMPTS,
-    retryBaseMs: env.MODEL_RETRY_BASE_MS,
-    retryMaxMs: env.MODEL_RETRY_MAX_MS,
-    systemPrompt: env.SYSTEM_PROMPT,
-    historyTokenBudget: env.HISTORY_TOKEN_BUDGET,
-    maxQuestionChars: env.MAX_QUESTION_CHARS,
-    pricesJson: env.MODEL_PRICES_JSON,
+/** Every setting, for the README table and .env.example (and the test that holds them to this file). */
+export function settingsDocumentation(): Array<{ variable: string; fallback: string | undefined; doc: string; group: string }> {
+  const rows: Array<{ variable: string; fallback: string | undefined; doc: string; group: string }> = [];
+  const walk = (tree: object, group: string) => {
+    for (const [key, node] of Object.entries(tree)) {
+      if (isSetting(node)) rows.push({ variable: node.variable, fallback: node.fallback, doc: node.doc, group });
+      else walk(node as object, group || key);
+    }
   };
+  walk(SETTINGS, '');
+  return rows;
+}
+
+function isSetting(node: unknown): node is Setting<unknown> {
+  return typeof node === 'object' && node !== null && 'variable' in node && 'schema' in node;
+}
+
+function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
+function resolve(tree: object, raw: Record<string, string>): { value: Record<string, unknown>; problems: string[] } {
+  const value: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, node] of Object.entries(tree)) {
+    if (isSetting(node)) {
+      const parsed = node.schema.safeParse(raw[node.variable] ?? node.fallback);
+      if (parsed.success) value[key] = parsed.data;
+      else problems.push(...parsed.error.issues.map((issue) => `${node.variable} ${issue.message}`));
+    } else {
+      const inner = resolve(node as object, raw);
+      value[key] = inner.value;
+      problems.push(...inner.problems);
+    }
+  }
+  return { value, problems };
 }
 
 /** Rules between settings, checked on the raw values so they are reported with every other problem. */
-function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
+function crossFieldProblems(raw: Record<string, string>): string[] {
   const problems: string[] = [];
-  const runsWeb = raw.ROLE !== 'worker';
+  const runsWeb = (raw.ROLE ?? 'all') !== 'worker';
   if (runsWeb && !raw.SLACK_APP_TOKEN && !raw.SLACK_SIGNING_SECRET) {
     problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
   }
   if (raw.DASHBOARD_PATH && !(raw.DASHBOARD_USER && raw.DASHBOARD_PASSWORD)) {
     problems.push('DASHBOARD_PATH needs DASHBOARD_USER and DASHBOARD_PASSWORD: the queue dashboard is never served without authentication');
   }
-  problems.push(...priceOverrideProblems(raw.MODEL_PRICES_JSON));
-  return problems;
+  if (raw.AWS_ACCOUNT_ACCESS === 'on' && !raw.AWS_ACCOUNT_CHANNELS) {
+    problems.push('AWS_ACCOUNT_ACCESS=on needs AWS_ACCOUNT_CHANNELS: the channels (or dm) where account questions are allowed');
+  }
+  return [...problems, ...modelProblems(raw)];
 }
 
-function toConfig(env: Env): Config {
-  return {
-    role: env.ROLE,
-    slack: {
-      botToken: env.SLACK_BOT_TOKEN,
-      signingSecret: env.SLACK_SIGNING_SECRET,
-      appToken: env.SLACK_APP_TOKEN,
-      apiUrl: env.SLACK_API_URL,
-      socketMode: env.SLACK_APP_TOKEN !== undefined,
-      port: env.PORT,
-      workerHealthPort: env.WORKER_HEALTH_PORT,
-      streaming: env.SLACK_STREAMING,
-      updateIntervalMs: env.SLACK_UPDATE_INTERVAL_MS,
-      updatesPerMinute: env.SLACK_UPDATES_PER_MINUTE,
-      maxMessageChars: env.SLACK_MAX_MESSAGE_CHARS,
-      threadCacheTtlSeconds: env.THREAD_CACHE_TTL_SECONDS,
-    },
-    model: toModelConfig(env),
-    queue: {
-      redisUrl: env.REDIS_URL,
-      prefix: env.QUEUE_PREFIX,
-      concurrency: env.WORKER_CONCURRENCY,
-      lockMs: env.JOB_LOCK_MS,
-      stalledIntervalMs: env.JOB_STALLED_INTERVAL_MS,
-      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
-    },
-    usage: {
-      retentionDays: env.USAGE_RETENTION_DAYS,
-      adminUserIds: env.ADMIN_USER_IDS,
-      userQuestionsPerMinute: env.USER_QUESTIONS_PER_MINUTE,
-      userDailyTokenBudget: env.USER_DAILY_TOKEN_BUDGET,
-      workspaceDailyTokenBudget: env.WORKSPACE_DAILY_TOKEN_BUDGET,
-      answerCache: env.ANSWER_CACHE,
-      answerCacheTtlSeconds: env.ANSWER_CACHE_TTL_SECONDS,
-    },
-    access: {
-      teamIds: env.ALLOWED_TEAM_IDS,
-      channelIds: env.ALLOWED_CHANNEL_IDS,
-      userIds: env.ALLOWED_USER_IDS,
-    },
-    ops: {
-      logLevel: env.LOG_LEVEL,
-      logFormat: env.LOG_FORMAT,
-      dashboard:
-        env.DASHBOARD_PATH && env.DASHBOARD_USER && env.DASHBOARD_PASSWORD
-          ? { path: env.DASHBOARD_PATH, user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD }
-          : undefined,
-    },
-  };
+function modelProblems(raw: Record<string, string>): string[] {
+  const problems = priceOverrideProblems(raw.MODEL_PRICES_JSON);
+  const model = raw.ANTHROPIC_MODEL ?? SETTINGS.model.name.fallback!;
+  const temperature = raw.ANTHROPIC_TEMPERATURE === undefined ? undefined : Number(raw.ANTHROPIC_TEMPERATURE);
+  const problem = temperature === undefined || Number.isNaN(temperature) ? undefined : temperatureProblem(model, temperature);
+  if (problem) problems.push(`ANTHROPIC_TEMPERATURE=${raw.ANTHROPIC_TEMPERATURE}: ${problem}`);
+  if (raw.ANTHROPIC_THINKING === 'disabled' && ['xhigh', 'max'].includes(raw.ANTHROPIC_EFFORT ?? '')) {
+    problems.push('ANTHROPIC_THINKING=disabled is only accepted at ANTHROPIC_EFFORT low, medium or high');
+  }
+  return problems;
 }

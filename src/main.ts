@@ -1,51 +1,62 @@
 /**
- * Composition root: configuration → logger → Redis → the roles this process runs. Nothing else.
- * `npm start` runs both roles; `--role web` / `--role worker` (or ROLE=) split them so that any
- * number of workers, on any machines, share one Redis.
+ * Composition root: configuration → logger → Redis → the roles this process runs, each wired from
+ * its parts. `npm start` runs both roles; `--role web` / `--role worker` (or ROLE=) split them so
+ * that any number of workers, on any machines, share one Redis.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SlackPublisher } from './answer/slack-publisher.js';
-import { SlackBudget, slackWriteBudgets } from './answer/slack-budget.js';
+import type { Redis } from 'ioredis';
+import { jobHandlers } from './answer/job-handlers.js';
 import { ThreadCache } from './answer/thread-cache.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { DEFAULT_CADENCE } from './core/cadence.js';
-import { checkModelAvailable, createAnthropicClient } from './model/claude.js';
+import { familyOf } from './core/model-families.js';
+import { buildPriceTable, type PriceTable } from './core/prices.js';
+import { createAnthropicClient } from './model/anthropic-client.js';
+import { modelLoop, type LoopSettings, type ModelLoop } from './model/model-loop.js';
+import { ModelProfiles } from './model/model-profile.js';
 import { createHttpApp } from './ops/http.js';
 import { createLogger, secretsOf, type Logger } from './ops/logger.js';
-import { watchQueueCounts } from './ops/metrics.js';
+import { Metrics } from './ops/metrics.js';
 import { ModelConfigCheck, Readiness } from './ops/readiness.js';
 import { createRedis } from './ops/redis.js';
 import { RedisKeys } from './ops/redis-keys.js';
+import { SlackBudget, slackWriteBudgets } from './publish/slack-budget.js';
+import { SlackMessages } from './publish/slack-messages.js';
+import { createSlackClient } from './publish/slack-web.js';
 import { AnswerQueue } from './queue/producer.js';
-import { AnswerWorker } from './queue/worker.js';
 import { StopSubscriber } from './queue/stop-signals.js';
+import { QueueWorker } from './queue/worker.js';
+import { AnswerCache } from './reuse/answer-cache.js';
+import { InflightAnswers } from './reuse/inflight.js';
+import { sharedAnswers } from './reuse/shared-answers.js';
 import { createSlackApp } from './slack/app.js';
-import { createSlackClient } from './slack/client.js';
 import { registerListeners } from './slack/listeners/index.js';
+import { NO_TOOLS } from './tools/catalog.js';
+import { Accounting } from './usage/accounting.js';
 import { FeedbackStore } from './usage/feedback-store.js';
-import { activePrices, usePrices } from './usage/price-book.js';
-import { buildPriceTable } from './usage/prices.js';
-import { UsageService } from './usage/usage-service.js';
 
 type Stop = () => Promise<void>;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  // Usage records and the metrics price model calls with the same table (MODEL_PRICES_JSON on top).
-  usePrices(buildPriceTable(config.model.pricesJson));
+  const prices = buildPriceTable(config.model.pricesJson);
+  const metrics = new Metrics(prices);
+  metrics.collectProcessMetrics();
   const logger = createLogger(config.ops, undefined, secretsOf(config));
   const keys = new RedisKeys(config.queue.prefix);
   const redis = createRedis(config.queue.redisUrl, 'fail-fast', logger, 'queue');
   const queue = new AnswerQueue(redis, keys, config.queue.prefix);
-  const stops: Stop[] = [];
+  const anthropic = createAnthropicClient(config.model);
+  const profiles = new ModelProfiles();
   const modelCheck = new ModelConfigCheck();
-  modelCheck.track(reportModelAvailability(createAnthropicClient(config.model), config.model.name, logger));
+  void checkModels(anthropic, profiles, config, logger).then((result) => modelCheck.settle(result));
   const readiness = new Readiness(redis, queue.queue, modelCheck);
-  watchQueueCounts(queue.queue);
+  metrics.watchQueue(queue.queue);
 
-  if (config.role !== 'worker') stops.push(await startWeb(config, logger, redis, keys, queue, readiness));
-  if (config.role !== 'web') stops.push(await startWorker(config, logger, keys, queue, readiness));
+  const stops: Stop[] = [];
+  if (config.role !== 'worker') stops.push(await startWeb(config, logger, redis, keys, queue, readiness, metrics));
+  if (config.role !== 'web') stops.push(await startWorker(config, logger, keys, queue, readiness, metrics, { anthropic, profiles, prices }));
   stops.push(async () => {
     await queue.close();
     redis.disconnect();
@@ -68,17 +79,26 @@ function loadConfigOrExit(): Config {
   }
 }
 
-async function startWeb(config: Config, logger: Logger, redis: ReturnType<typeof createRedis>, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness): Promise<Stop> {
-  const http = createHttpApp(redis, readiness);
+async function startWeb(config: Config, logger: Logger, redis: Redis, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness, metrics: Metrics): Promise<Stop> {
+  const http = createHttpApp(redis, readiness, metrics);
   if (config.ops.dashboard) {
     // Bull Board takes half a second to load: only a process that serves it pays for it.
     const { mountDashboard } = await import('./ops/dashboard.js');
     mountDashboard(http, config.ops.dashboard, [queue.queue]);
     logger.info({ path: config.ops.dashboard.path }, 'queue dashboard mounted (basic authentication)');
   }
-  const app = createSlackApp(config.slack, logger, http);
+  const app = createSlackApp(config.slack, logger, http, metrics.slackApiCall);
   const feedback = new FeedbackStore(redis, keys, config.usage.retentionDays);
-  registerListeners(app, { queue, redis, keys, access: config.access, feedback, logger: logger.child({ component: 'listeners' }) });
+  registerListeners(app, {
+    queue,
+    redis,
+    keys,
+    access: config.access,
+    feedback,
+    logger: logger.child({ component: 'listeners' }),
+    onRequest: metrics.slackRequest,
+    onVote: metrics.voted,
+  });
   if (config.slack.socketMode) {
     await app.start();
     const server = await listen(http, config.slack.port);
@@ -93,31 +113,52 @@ async function startWeb(config: Config, logger: Logger, redis: ReturnType<typeof
   return () => app.stop().then(() => undefined);
 }
 
-async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness): Promise<Stop> {
+interface ModelParts {
+  anthropic: ReturnType<typeof createAnthropicClient>;
+  profiles: ModelProfiles;
+  prices: PriceTable;
+}
+
+async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness, metrics: Metrics, model: ModelParts): Promise<Stop> {
   const workerRedis = createRedis(config.queue.redisUrl, 'worker', logger, 'worker');
-  const slack = createSlackClient(config.slack);
-  const anthropic = createAnthropicClient(config.model);
+  const slack = createSlackClient(config.slack, metrics.slackApiCall);
   const identity = await slack.auth.test();
+  const bot = { userId: identity.user_id!, botId: identity.bot_id };
   const budget = new SlackBudget(workerRedis, keys, slackWriteBudgets(config.slack.updatesPerMinute));
-  const publisher = new SlackPublisher(
-    slack,
-    budget,
-    { cadence: { ...DEFAULT_CADENCE, intervalMs: config.slack.updateIntervalMs }, maxMessageChars: config.slack.maxMessageChars },
-    logger,
-    // What the bot writes in a thread is added to the thread's cached read, for the next question.
-    new ThreadCache(workerRedis, keys, config.slack.threadCacheTtlSeconds, { userId: identity.user_id!, botId: identity.bot_id }),
-  );
-  const worker = new AnswerWorker(
-    { config, slack, anthropic, publisher, redis: workerRedis, keys, bot: { userId: identity.user_id!, botId: identity.bot_id }, logger, usage: new UsageService(config, workerRedis, keys, activePrices(), logger.child({ component: 'usage' })) },
-    queue,
-    {
-      connection: workerRedis,
-      prefix: config.queue.prefix,
-      concurrency: config.queue.concurrency,
-      lockMs: config.queue.lockMs,
-      stalledIntervalMs: config.queue.stalledIntervalMs,
+  // What the bot writes in a thread is added to the thread's cached read, for the next question.
+  const messages = new SlackMessages(slack, budget, logger, new ThreadCache(workerRedis, keys, config.slack.threadCacheTtlSeconds, bot));
+  const loop = modelLoop({ anthropic: model.anthropic, settings: loopSettings(config), profileOf: (name) => model.profiles.get(name), logger, observer: metrics });
+  const accounting = new Accounting(workerRedis, keys, config.usage, model.prices);
+  const handlers = jobHandlers({
+    settings: {
+      streaming: config.slack.streaming,
+      messageOptions: { cadence: { ...DEFAULT_CADENCE, intervalMs: config.slack.updateIntervalMs }, maxMessageChars: config.slack.maxMessageChars },
+      threadCacheTtlSeconds: config.slack.threadCacheTtlSeconds,
+      historyTokenBudget: config.model.historyTokenBudget,
+      maxQuestionChars: config.model.maxQuestionChars,
+      maxTokens: config.model.maxTokens,
+      systemPromptOverride: config.model.systemPrompt,
+      tokenScale: familyOf(config.model.name).tokenScale,
     },
+    messages,
+    redis: workerRedis,
+    keys,
+    bot,
+    logger,
+    loop,
+    tools: NO_TOOLS,
+    reuse: config.usage.answerCache ? answerReuse(config, workerRedis, keys, logger) : undefined,
+    accounting,
+    observer: metrics,
+    enqueue: (jobId, data) => queue.enqueue(jobId, data),
+    usageReports: { store: accounting.store, feedback: new FeedbackStore(workerRedis, keys, config.usage.retentionDays), adminUserIds: config.usage.adminUserIds, limits: config.usage },
+  });
+  const worker = new QueueWorker(
+    handlers,
+    keys,
+    { connection: workerRedis, prefix: config.queue.prefix, concurrency: config.queue.concurrency, lockMs: config.queue.lockMs, stalledIntervalMs: config.queue.stalledIntervalMs },
     logger.child({ component: 'worker' }),
+    metrics,
   );
   worker.start();
   const stopSignals = new StopSubscriber(createRedis(config.queue.redisUrl, 'worker', logger, 'job-signals'), keys, logger);
@@ -125,7 +166,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
 
   let healthServer: Server | undefined;
   if (config.role === 'worker' && config.slack.workerHealthPort > 0) {
-    healthServer = await listen(createHttpApp(workerRedis, readiness), config.slack.workerHealthPort);
+    healthServer = await listen(createHttpApp(workerRedis, readiness, metrics), config.slack.workerHealthPort);
   }
   return async () => {
     const result = await worker.close(config.queue.shutdownGraceMs);
@@ -136,16 +177,55 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   };
 }
 
-/** Logs what an operator must know about the model setting; the result also feeds /readyz. */
-async function reportModelAvailability(anthropic: ReturnType<typeof createAnthropicClient>, model: string, logger: Logger): Promise<Awaited<ReturnType<typeof checkModelAvailable>>> {
-  const check = await checkModelAvailable(anthropic, model);
-  if (check === 'ok') return check;
-  if (check.kind === 'model_not_found') {
-    logger.error({ model, modelError: check.toLog() }, `ANTHROPIC_MODEL "${model}" does not exist or was retired (claude-3-haiku-20240307 was retired on 2026-04-19); every answer will fail until it is changed, for example to claude-haiku-4-5`);
-  } else {
-    logger.warn({ model, modelError: check.toLog() }, 'could not check the model at start-up');
+function loopSettings(config: Config): LoopSettings {
+  const { model, tools } = config;
+  return {
+    name: model.name,
+    maxTokens: model.maxTokens,
+    thinkingTokens: model.thinkingTokens,
+    temperature: model.temperature,
+    effort: model.effort,
+    thinking: model.thinking,
+    timeoutMs: model.timeoutMs,
+    fallbackModel: model.fallbackModel,
+    maxAttempts: model.maxAttempts,
+    retryBaseMs: model.retryBaseMs,
+    retryMaxMs: model.retryMaxMs,
+    maxToolRounds: tools.maxRounds,
+    toolTimeoutMs: tools.timeoutMs,
+    toolResultTokens: tools.resultTokens,
+  };
+}
+
+/** First questions reuse a recent answer to the same question, or share the call of one being written. */
+function answerReuse(config: Config, redis: Redis, keys: RedisKeys, logger: Logger): (question: { jobId: string; userId: string }, loop: ModelLoop) => ModelLoop {
+  const deps = { cache: new AnswerCache(redis, keys, config.usage.answerCacheTtlSeconds), inflight: new InflightAnswers(redis, keys, logger), logger };
+  const { model } = config;
+  const modelSettings = [model.temperature ?? 'default', model.effort, model.thinking, model.maxTokens];
+  return (question, loop) => sharedAnswers(loop, deps, question, { model: model.name, modelSettings });
+}
+
+/**
+ * Asks the API about the configured models at start-up and logs what an operator must know; the
+ * result also feeds /readyz. A retired model is reported here rather than to the first user.
+ */
+async function checkModels(anthropic: ModelParts['anthropic'], profiles: ModelProfiles, config: Config, logger: Logger): Promise<'ok' | { problem: string; settingIsWrong: boolean }> {
+  const models = [config.model.name, ...(config.model.fallbackModel ? [config.model.fallbackModel] : [])];
+  const problems = await profiles.load(anthropic, models);
+  const profile = profiles.get(config.model.name);
+  if (profile.efforts.length > 0 && !profile.efforts.includes(config.model.effort)) {
+    logger.warn({ model: config.model.name, effort: config.model.effort, accepted: profile.efforts }, "ANTHROPIC_EFFORT is not one this model accepts; the model's default effort is used");
   }
-  return check;
+  for (const [model, error] of problems) {
+    if (error.kind === 'model_not_found') {
+      logger.error({ model, modelError: error.toLog() }, `the model "${model}" does not exist or was retired; every answer that needs it will fail until ANTHROPIC_MODEL (or ANTHROPIC_FALLBACK_MODEL) is changed, for example to claude-haiku-5-5`);
+    } else {
+      logger.warn({ model, modelError: error.toLog() }, 'could not check the model at start-up');
+    }
+  }
+  const main = problems.get(config.model.name);
+  if (!main) return 'ok';
+  return { problem: `${main.kind}: ${main.message}`, settingIsWrong: ['model_not_found', 'authentication', 'permission'].includes(main.kind) };
 }
 
 function listen(app: ReturnType<typeof createHttpApp>, port: number): Promise<Server> {

@@ -1,67 +1,62 @@
-import type Anthropic from '@anthropic-ai/sdk';
-import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config.js';
-import { buildConversation, type Conversation, type ThreadMessage } from '../core/conversation.js';
-import { withInputNotes } from '../core/input-notes.js';
 import { asContinuation } from '../core/continuation.js';
-import { ModelError } from '../model/errors.js';
-import { streamAnswer, type ModelUsage, type StopReason } from '../model/claude.js';
-import { backoffDelayMs } from '../model/retry-policy.js';
+import { buildConversation, type Conversation, type ThreadMessage } from '../core/conversation.js';
+import { questionShortenedNote } from '../core/input-notes.js';
+import type { JobHandle, QuestionJob } from '../core/jobs.js';
+import { refusalText } from '../core/limit-rules.js';
+import { produceAnswer, type AnswerOutcome, type AnswerSurface } from '../model/answer.js';
+import type { LoopRequest, ModelLoop } from '../model/model-loop.js';
 import { systemPrompt } from '../model/system-prompt.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
-import type { QuestionJob } from '../queue/jobs.js';
-import { withStopRequested } from '../queue/stop-signals.js';
-import { sleep, slackErrorCode } from '../slack/client.js';
-import { endAbandonedStream, startNativeAnswer, type NativeStreamAnswer } from './native-stream.js';
-import type { FinishOptions, SlackPublisher } from './slack-publisher.js';
-import { readThreadOnce, ThreadCache } from './thread-cache.js';
-import { CACHED_ANSWER_NOTE, type ModelStreamFn } from '../usage/shared-model-stream.js';
-import type { UsageService } from '../usage/usage-service.js';
+import { MessageAnswer, type MessageAnswerOptions } from '../publish/message-answer.js';
+import { endAbandonedStream, startNativeAnswer, type NativeStreamSettings } from '../publish/native-stream.js';
+import type { AnswerPlace, SlackMessages } from '../publish/slack-messages.js';
+import { slackErrorCode } from '../publish/slack-web.js';
+import type { Accounting } from '../usage/accounting.js';
+import { answerInAssistantThread } from './assistant-thread.js';
+import { readThreadOnce, ThreadCache, type BotAuthor } from './thread-cache.js';
+import { withStopRequested } from './stop-requests.js';
+import type { ToolCatalog } from '../tools/catalog.js';
 
 /**
- * One question, start to finish: placeholder → thread → model stream → final answer. Each step
- * that creates something in Slack records it on the job first, so a job picked up again after a
- * crash continues in the same messages.
+ * The path of a question, top to bottom: admit (usage limits) → place (where the answer is shown)
+ * → read the thread → build the conversation → the model loop (with the tools this question may
+ * use) → publish the final answer → record usage. Each step that creates something in Slack
+ * records it on the job first, so a job picked up again after a crash continues in the same
+ * messages.
  */
-export interface BotIdentity {
-  userId: string;
-  botId: string | undefined;
+export interface QuestionSettings {
+  streaming: NativeStreamSettings['streaming'];
+  messageOptions: NativeStreamSettings['messageOptions'];
+  threadCacheTtlSeconds: number;
+  historyTokenBudget: number;
+  maxQuestionChars: number;
+  /** ANTHROPIC_MAX_TOKENS, for the note under a cut answer. */
+  maxTokens: number;
+  systemPromptOverride: string | undefined;
+  /** How many more tokens the model's tokenizer makes of the same text. */
+  tokenScale: number;
 }
 
-export interface AnswerDeps {
-  config: Config;
-  slack: WebClient;
-  anthropic: Anthropic;
-  publisher: SlackPublisher;
+export interface AnswerObserver {
+  answered(question: { source: string; receivedAt: number }, outcome: AnswerOutcome): void;
+}
+
+export interface QuestionDeps {
+  settings: QuestionSettings;
+  messages: SlackMessages;
   redis: Redis;
   keys: RedisKeys;
-  bot: BotIdentity;
+  bot: BotAuthor;
   logger: Logger;
-  /** Limits, usage records and answer reuse (usage/); absent, every question goes to the model. */
-  usage?: UsageService;
-}
-
-/** What the job persists about itself between attempts; `data` is always the latest saved. */
-export interface JobHandle {
-  id: string;
-  readonly data: QuestionJob;
-  update(data: QuestionJob): Promise<void>;
-}
-
-export interface AnswerOutcome {
-  /** refused: over a usage limit, told so, no model call (usage/answer-within-limits.ts). */
-  status: 'answered' | 'truncated' | 'stopped' | 'failed' | 'refused';
-  usage?: ModelUsage;
-  model?: string;
-  stopReason?: StopReason;
-  firstTokenAt?: number;
-  firstVisibleAt?: number;
-  finishedAt: number;
-  error?: ModelError;
-  /** Set when the answer made no model call of its own (its usage is then zero). */
-  servedFrom?: 'cache' | 'shared';
+  loop: ModelLoop;
+  tools: ToolCatalog;
+  /** Answer reuse for first questions (reuse/); absent, every question goes to the model. */
+  reuse?: ((question: { jobId: string; userId: string }, loop: ModelLoop) => ModelLoop) | undefined;
+  /** Usage limits and records (usage/); absent, nothing is limited or recorded. */
+  accounting?: Accounting | undefined;
+  observer?: AnswerObserver | undefined;
 }
 
 /** How long the bot stays part of a thread it answered in (follow-ups need no mention). */
@@ -69,207 +64,155 @@ const JOINED_THREAD_SECONDS = 30 * 24 * 3600;
 /** The shortened history still keeps the last exchange or two. */
 const MIN_HISTORY_BUDGET = 1000;
 
-export async function answerQuestion(job: JobHandle, deps: AnswerDeps, signal?: AbortSignal): Promise<AnswerOutcome> {
-  const { publisher } = deps;
-  const place = { teamId: job.data.teamId, channel: job.data.channel, threadTs: job.data.threadTs, jobId: job.id };
-  if (job.data.deliveredAt) {
-    deps.logger.info({ deliveredAt: job.data.deliveredAt }, 'answer already delivered by an earlier run of this job');
-    return { status: 'answered', finishedAt: job.data.deliveredAt };
+export async function answerQuestion(job: JobHandle<QuestionJob>, deps: QuestionDeps, signal?: AbortSignal): Promise<AnswerOutcome | undefined> {
+  const question = job.data;
+  const log = deps.logger;
+  if (question.deliveredAt) {
+    log.info({ deliveredAt: question.deliveredAt }, 'answer already delivered by an earlier run of this job');
+    return undefined;
   }
+  log.info({ source: question.source, queueWaitMs: Date.now() - question.receivedAt }, 'answering');
+  const answer = () => answerAdmitted(job, deps, signal);
+  const outcome = question.source === 'assistant' ? await answerInAssistantThread(question, deps, answer) : await answer();
+  log.info({ status: outcome.status, usage: outcome.usage, toolCalls: outcome.toolCalls, totalMs: outcome.finishedAt - question.receivedAt }, 'answered');
+  deps.observer?.answered(question, outcome);
+  return outcome;
+}
 
-  let answerTs = job.data.answerTs;
-  // A new answer streams natively where Slack offers it; a job run again continues its message.
-  let nativeStream: NativeStreamAnswer | undefined;
-  if (!answerTs) {
-    nativeStream = await startNativeAnswer(place, job.data, deps);
-    answerTs = nativeStream?.ts ?? (await publisher.postPlaceholder(place));
-    await job.update({ ...job.data, answerTs });
-  } else {
-    await endAbandonedStream(place, answerTs, deps);
-  }
+async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, signal: AbortSignal | undefined): Promise<AnswerOutcome> {
+  // 1. Admit. A job run again after a crash (it already has its answer message) was admitted before.
+  if (!job.data.answerTs && !(await admit(job, deps))) return { status: 'over-limit', calls: [], usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, finishedAt: Date.now(), toolCalls: 0, sources: [] };
+
+  // 2. Place the answer: a native stream where Slack offers it, else a placeholder message.
+  const place: AnswerPlace = { teamId: job.data.teamId, channel: job.data.channel, threadTs: job.data.threadTs, jobId: job.id };
+  const surface = await placeAnswer(job, place, deps);
   await deps.redis.set(deps.keys.joinedThread(place.teamId, place.channel, place.threadTs), '1', 'EX', JOINED_THREAD_SECONDS);
   signal = await withStopRequested(deps.redis, deps.keys, job.id, signal);
 
-  const answer = nativeStream ?? publisher.stream(place, answerTs, job.data.followUpTs ?? []);
-  const thread = await readThreadOrQuestion(job.data, deps);
-  const excludeTs = new Set([answerTs, ...(job.data.followUpTs ?? [])]);
-  const buildFor = (tokenBudget: number) => {
-    const conversation = conversationFor(thread, job.data, deps, excludeTs, tokenBudget);
-    return job.data.continueFromTs ? asContinuation(conversation, job.data.userId) : conversation;
+  // 3. Read the thread: it is the conversation's memory.
+  const question = job.data;
+  const thread = await readThreadOrQuestion(question, deps);
+
+  // 4. Build the conversation within the history budget (shortened once if the model says it is too long).
+  const excludeTs = new Set([question.answerTs!, ...(question.followUpTs ?? [])]);
+  const conversationWithin = (tokenBudget: number) => {
+    const conversation = conversationFor(thread, question, deps, excludeTs, tokenBudget);
+    return question.continueFromTs ? asContinuation(conversation, question.userId) : conversation;
   };
-  const modelDeps = { ...deps, streamModel: deps.usage?.modelStreamFor(job.id, job.data) };
-  const outcome = await produceAnswer(answer, buildFor, job.data, modelDeps, signal, (followUpTs) => job.update({ ...job.data, answerTs: answerTs!, followUpTs }));
-  // A failed answer stays open: its Retry button runs this same job again.
+  const conversation = conversationWithin(deps.settings.historyTokenBudget);
+
+  // 5. The model loop, with the tools this question may use.
+  const offer = deps.tools.forQuestion({ teamId: question.teamId, channel: question.channel, userId: question.userId, source: question.source });
+  const request: LoopRequest = {
+    system: systemPrompt(deps.settings.systemPromptOverride, { today: new Date().toISOString().slice(0, 10), ...offer.prompt }),
+    turns: conversation.turns,
+    shorterTurns: () => conversationWithin(Math.max(MIN_HISTORY_BUDGET, Math.floor(deps.settings.historyTokenBudget / 4))).turns,
+    tools: offer.tools,
+    asker: { teamId: question.teamId, channel: question.channel, userId: question.userId },
+    endUserId: `${question.teamId}-${question.userId}`,
+  };
+  // Only a first question is answered the same way for anyone: follow-ups and Continue depend on their thread.
+  const isFirstQuestion = question.threadTs === question.messageTs && !question.continueFromTs;
+  const loop = deps.reuse && isFirstQuestion ? deps.reuse({ jobId: job.id, userId: question.userId }, deps.loop) : deps.loop;
+  const outcome = await produceAnswer(surface, loop, request, { maxTokens: deps.settings.maxTokens, extra: inputNote(conversation, deps) }, signal);
+
+  // 6. Record usage; a failed answer stays open: its Retry button runs this same job again.
+  await deps.accounting?.record(question, outcome, deps.logger);
   if (outcome.status !== 'failed') await job.update({ ...job.data, deliveredAt: outcome.finishedAt });
   return outcome;
 }
 
-/** Where an answer is shown while it is written: a Slack message, or a slash command's response_url. */
-export interface AnswerSurface {
-  readonly firstVisibleAt: number | undefined;
-  show(markdownSoFar: string): void;
-  restart(status: string): void;
-  finish(markdown: string, options: FinishOptions, onFollowUps?: (ts: string[]) => Promise<void>): Promise<unknown>;
+/** Over a limit, the person is told privately why and when to ask again; the question goes no further. */
+async function admit(job: JobHandle<QuestionJob>, deps: QuestionDeps): Promise<boolean> {
+  if (!deps.accounting) return true;
+  const question = job.data;
+  const admission = await deps.accounting.admit(question, job.id);
+  if (admission.kind === 'admitted') return true;
+  deps.logger.info({ refusal: admission.kind, userId: question.userId }, 'question refused by usage limits');
+  await tellPrivately(question, refusalText(admission, Date.now()), deps);
+  return false;
 }
 
-/** What the model loop needs: no Slack, no Redis (the terminal client, `npm run ask`, runs it too). */
-export interface ModelDeps {
-  config: Pick<Config, 'model'>;
-  anthropic: Anthropic;
-  logger: Logger;
-  /** The model call; default streamAnswer (usage/ may answer first questions from a cache or a shared call). */
-  streamModel?: ModelStreamFn | undefined;
-}
-
-/**
- * The model loop shared by every surface: stream, retry what is worth retrying into the same
- * surface (the text shown so far is replaced, never appended twice), shorten the history once
- * when the context is too long, and always end with a final text.
- */
-export async function produceAnswer(
-  answer: AnswerSurface,
-  conversationWithin: (tokenBudget: number) => Conversation,
-  question: Pick<QuestionJob, 'teamId' | 'userId'>,
-  deps: ModelDeps,
-  signal: AbortSignal | undefined,
-  onFollowUps?: (ts: string[]) => Promise<void>,
-): Promise<AnswerOutcome> {
-  const { config } = deps;
-  let budget = config.model.historyTokenBudget;
-  let conversation = conversationWithin(budget);
-
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const result = await streamInto(answer, conversation, question, deps, signal);
-      const truncated = result.stopReason === 'max_tokens';
-      await answer.finish(
-        result.text,
-        withInputNotes(
-          {
-            state: truncated ? 'truncated' : 'done',
-            ...(truncated ? { footnote: `_The answer reached the length limit (${config.model.maxTokens} tokens). Press Continue for the rest._` } : {}),
-            ...(result.servedFrom === 'cache' ? { footnote: CACHED_ANSWER_NOTE } : {}),
-          },
-          conversation,
-          config.model.maxQuestionChars,
-        ),
-        onFollowUps,
-      );
-      return {
-        status: truncated ? 'truncated' : 'answered',
-        usage: result.usage,
-        model: result.model,
-        stopReason: result.stopReason,
-        ...(result.firstTokenAt ? { firstTokenAt: result.firstTokenAt } : {}),
-        ...(answer.firstVisibleAt ? { firstVisibleAt: answer.firstVisibleAt } : {}),
-        finishedAt: Date.now(),
-        ...(result.servedFrom ? { servedFrom: result.servedFrom } : {}),
-      };
-    } catch (caught) {
-      if (!(caught instanceof StreamFailure)) throw caught;
-      const { error, partialText } = caught;
-      if (error.kind === 'cancelled') {
-        await answer.finish(partialText.length > 0 ? `${partialText}\n\n_⏹ Stopped._` : '_⏹ Stopped before any text was written._', { state: 'stopped' });
-        return { status: 'stopped', finishedAt: Date.now() };
-      }
-      if (error.kind === 'context_too_long' && budget === config.model.historyTokenBudget) {
-        // Once, with a much shorter history, before telling anyone: the newest turns matter most.
-        budget = Math.max(MIN_HISTORY_BUDGET, Math.floor(budget / 4));
-        deps.logger.warn({ model: error.toLog(), historyTokenBudget: budget }, 'context too long; retrying with a shorter history');
-        conversation = conversationWithin(budget);
-        answer.restart(':hourglass_flowing_sand: _The thread is long; reading its most recent part…_');
-        attempt -= 1;
-        continue;
-      }
-      if (!error.retryable || attempt >= config.model.maxAttempts) {
-        deps.logger.error({ model: error.toLog(), attempt }, 'model call failed for good');
-        await answer.finish(`:warning: ${error.userMessage}`, { state: 'failed' });
-        return { status: 'failed', error, finishedAt: Date.now() };
-      }
-      const delayMs = backoffDelayMs(attempt, { maxAttempts: config.model.maxAttempts, baseMs: config.model.retryBaseMs, maxMs: config.model.retryMaxMs }, error.details.retryAfterMs);
-      deps.logger.warn({ model: error.toLog(), attempt, delayMs }, 'model call failed; retrying');
-      answer.restart(`:hourglass_flowing_sand: _The model is busy; retrying (attempt ${attempt + 1} of ${config.model.maxAttempts})…_`);
-      await sleep(delayMs, signal);
-    }
+/** An ephemeral note in the question's thread; if Slack refuses it, the note is posted in the thread: a question is never left without a word. */
+export async function tellPrivately(question: Pick<QuestionJob, 'teamId' | 'channel' | 'threadTs' | 'userId'>, text: string, deps: Pick<QuestionDeps, 'messages' | 'logger'>): Promise<void> {
+  try {
+    await deps.messages.postEphemeral(question.channel, question.userId, text, question.threadTs);
+  } catch (error) {
+    if (slackErrorCode(error) === undefined) throw error;
+    deps.logger.warn({ slackError: slackErrorCode(error) }, 'could not tell the person privately; posting the note in the thread');
+    await deps.messages.post({ teamId: question.teamId, channel: question.channel, threadTs: question.threadTs }, text, 'notice');
   }
 }
 
-function conversationFor(thread: ThreadMessage[], job: QuestionJob, deps: AnswerDeps, excludeTs: ReadonlySet<string>, tokenBudget: number): Conversation {
+async function placeAnswer(job: JobHandle<QuestionJob>, place: AnswerPlace, deps: QuestionDeps): Promise<AnswerSurface> {
+  const { settings } = deps;
+  const onFollowUps = (followUpTs: string[]) => job.update({ ...job.data, followUpTs });
+  const messageOptions: MessageAnswerOptions = { ...settings.messageOptions, followUpTs: job.data.followUpTs ?? [], onFollowUps };
+  if (job.data.answerTs) {
+    // A job run again continues in its message; a stream an earlier attempt left open is closed first.
+    await endAbandonedStream(place, job.data.answerTs, settings.streaming, deps);
+    return new MessageAnswer(deps.messages, place, job.data.answerTs, messageOptions, deps.logger);
+  }
+  const stream = await startNativeAnswer(place, job.data, settings, deps, onFollowUps);
+  const answerTs = stream?.ts ?? (await deps.messages.postPlaceholder(place));
+  await job.update({ ...job.data, answerTs });
+  return stream ?? new MessageAnswer(deps.messages, place, answerTs, messageOptions, deps.logger);
+}
+
+function conversationFor(thread: ThreadMessage[], question: QuestionJob, deps: QuestionDeps, excludeTs: ReadonlySet<string>, tokenBudget: number): Conversation {
   return buildConversation(thread, {
     botUserId: deps.bot.userId,
     ...(deps.bot.botId ? { botId: deps.bot.botId } : {}),
-    questionTs: job.messageTs,
+    questionTs: question.messageTs,
     excludeTs,
     tokenBudget,
-    maxMessageChars: deps.config.model.maxQuestionChars,
+    maxMessageChars: deps.settings.maxQuestionChars,
+    tokenScale: deps.settings.tokenScale,
   });
+}
+
+function inputNote(conversation: Conversation, deps: QuestionDeps): string | undefined {
+  return conversation.questionTruncated ? questionShortenedNote(deps.settings.maxQuestionChars) : undefined;
 }
 
 /**
  * The thread is the memory, but an answer must not depend on being able to read it: if Slack
  * refuses (a channel the bot cannot read, a deleted thread), the question alone is answered.
  */
-async function readThreadOrQuestion(job: QuestionJob, deps: AnswerDeps): Promise<ThreadMessage[]> {
-  const question: ThreadMessage = { ts: job.messageTs, user: job.userId, text: job.text };
+async function readThreadOrQuestion(question: QuestionJob, deps: QuestionDeps): Promise<ThreadMessage[]> {
+  const asked: ThreadMessage = { ts: question.messageTs, user: question.userId, text: question.text };
   // A question that starts its thread is the whole conversation and the job carries it: reading
   // the thread would spend a conversations.replies call (Tier 3, the scarcest Slack budget under
   // load, see BENCHMARKS.md) to learn nothing more.
-  if (job.threadTs === job.messageTs && !job.continueFromTs) return [question];
+  if (question.threadTs === question.messageTs && !question.continueFromTs) return [asked];
   try {
-    const cache = new ThreadCache(deps.redis, deps.keys, deps.config.slack.threadCacheTtlSeconds, deps.bot);
-    const thread = await readThreadOnce(deps.slack, cache, job, job.messageTs);
-    return thread.some((message) => message.ts === job.messageTs) ? thread : [...thread, question];
+    const cache = new ThreadCache(deps.redis, deps.keys, deps.settings.threadCacheTtlSeconds, deps.bot);
+    const thread = await readThreadOnce(deps.messages.slack, cache, question, question.messageTs);
+    return thread.some((message) => message.ts === question.messageTs) ? thread : [...thread, asked];
   } catch (error) {
     const code = slackErrorCode(error);
     if (code === undefined) throw error;
     deps.logger.warn({ slackError: code }, 'could not read the thread; answering the question alone');
-    return [question];
+    return [asked];
   }
 }
 
-class StreamFailure extends Error {
-  constructor(
-    readonly error: ModelError,
-    readonly partialText: string,
-  ) {
-    super(error.message);
+/**
+ * Something outside the model failed on the job's last attempt (Slack down, Redis lost, a worker
+ * that kept dying): the person still gets a message saying so, with Retry, instead of a
+ * placeholder left "thinking".
+ */
+export async function tellAnswerFailed(job: JobHandle<QuestionJob>, deps: Pick<QuestionDeps, 'messages' | 'settings' | 'logger'>, error: unknown): Promise<void> {
+  deps.logger.error({ err: error }, 'answer failed outside the model call');
+  const text = ':warning: Something went wrong while answering (the bot could not reach Slack or its queue). Please try again.';
+  const place: AnswerPlace = { teamId: job.data.teamId, channel: job.data.channel, threadTs: job.data.threadTs, jobId: job.id };
+  if (!job.data.answerTs) {
+    await deps.messages.post(place, text, 'notice');
+    return;
   }
+  // A natively streamed answer may still be streaming: Slack refuses chat.update until it is stopped.
+  await endAbandonedStream(place, job.data.answerTs, deps.settings.streaming, deps);
+  await new MessageAnswer(deps.messages, place, job.data.answerTs, deps.settings.messageOptions, deps.logger).finish({ markdown: text, state: 'failed', sources: [], steps: [] });
 }
 
-interface StreamResult {
-  text: string;
-  usage: ModelUsage;
-  model: string;
-  stopReason: StopReason;
-  firstTokenAt: number | undefined;
-  servedFrom?: 'cache' | 'shared' | undefined;
-}
-
-async function streamInto(answer: AnswerSurface, conversation: Conversation, job: Pick<QuestionJob, 'teamId' | 'userId'>, deps: Omit<ModelDeps, 'logger'>, signal?: AbortSignal): Promise<StreamResult> {
-  const { model } = deps.config;
-  let text = '';
-  let firstTokenAt: number | undefined;
-  try {
-    for await (const event of (deps.streamModel ?? streamAnswer)(deps.anthropic, {
-      system: systemPrompt(model.systemPrompt),
-      turns: conversation.turns,
-      model: model.name,
-      temperature: model.temperature,
-      maxTokens: model.maxTokens,
-      endUserId: `${job.teamId}-${job.userId}`,
-      ...(signal ? { signal } : {}),
-    })) {
-      if (event.type === 'text') {
-        firstTokenAt ??= Date.now();
-        text += event.text;
-        answer.show(text);
-      } else {
-        return { text, usage: event.usage, model: event.model, stopReason: event.stopReason, firstTokenAt, servedFrom: 'servedFrom' in event ? (event.servedFrom as StreamResult['servedFrom']) : undefined };
-      }
-    }
-  } catch (error) {
-    if (error instanceof ModelError) throw new StreamFailure(error, text);
-    throw error;
-  }
-  throw new StreamFailure(new ModelError('stream_interrupted', 'the stream ended without a final message'), text);
-}
+export type { AnswerOutcome };

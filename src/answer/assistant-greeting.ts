@@ -1,7 +1,6 @@
-import type { Job } from 'bullmq';
 import { ASSISTANT_GREETING } from '../core/assistant-copy.js';
-import type { AssistantGreetingJob } from '../queue/jobs.js';
-import type { AnswerDeps } from './answer-question.js';
+import type { AssistantGreetingJob, JobHandle } from '../core/jobs.js';
+import type { SlackMessages } from '../publish/slack-messages.js';
 import { suggestPrompts } from './assistant-thread.js';
 
 /**
@@ -9,11 +8,11 @@ import { suggestPrompts } from './assistant-thread.js';
  * never read back as part of the conversation) and a few suggested AWS questions. The greeting's
  * ts is recorded first, so a retried job only redoes what is missing.
  */
-export async function handleAssistantGreeting(job: Job<AssistantGreetingJob>, deps: Pick<AnswerDeps, 'slack' | 'publisher'>): Promise<void> {
+export async function handleAssistantGreeting(job: JobHandle<AssistantGreetingJob>, deps: { messages: SlackMessages }): Promise<void> {
   const { teamId, channel, threadTs } = job.data;
   if (!job.data.greetingTs) {
-    const greetingTs = await deps.publisher.post({ teamId, channel, threadTs, jobId: job.id! }, ASSISTANT_GREETING, 'notice');
-    await job.updateData({ ...job.data, greetingTs });
+    const greetingTs = await deps.messages.post({ teamId, channel, threadTs, jobId: job.id }, ASSISTANT_GREETING, 'notice');
+    await job.update({ ...job.data, greetingTs });
   }
-  await suggestPrompts(deps.slack, channel, threadTs);
+  await suggestPrompts(deps.messages.slack, channel, threadTs);
 }

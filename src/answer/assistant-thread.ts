@@ -1,10 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import { SUGGESTED_PROMPTS, SUGGESTED_PROMPTS_TITLE, THINKING_STATUS, threadTitle } from '../core/assistant-copy.js';
-import { AssistantThreads } from '../ops/assistant-threads.js';
+import type { QuestionJob } from '../core/jobs.js';
 import type { Logger } from '../ops/logger.js';
-import type { QuestionJob } from '../queue/jobs.js';
-import { slackErrorCode, withRateLimitRetry } from '../slack/client.js';
-import type { AnswerDeps } from './answer-question.js';
+import type { RedisKeys } from '../ops/redis-keys.js';
+import type { SlackMessages } from '../publish/slack-messages.js';
+import { slackErrorCode, withRateLimitRetry } from '../publish/slack-web.js';
+import { AssistantThreads } from './assistant-threads.js';
+import type { Redis } from 'ioredis';
 
 /**
  * The extras of Slack's AI-assistant panel around an answer: the "is thinking…" status line
@@ -12,19 +14,25 @@ import type { AnswerDeps } from './answer-question.js';
  * and never hold it up: a failed or rate-limited call is logged and the answer goes on.
  * (Slack also clears the status by itself as soon as the bot posts in the thread.)
  */
-type AssistantDeps = Pick<AnswerDeps, 'slack' | 'redis' | 'keys' | 'logger'>;
+interface AssistantDeps {
+  messages: SlackMessages;
+  redis: Redis;
+  keys: RedisKeys;
+  logger: Logger;
+}
 
 export async function answerInAssistantThread<T>(job: QuestionJob, deps: AssistantDeps, answer: () => Promise<T>): Promise<T> {
   const thread = { channel_id: job.channel, thread_ts: job.threadTs };
-  await quietly(deps.logger, 'assistant.threads.setStatus', () => deps.slack.assistant.threads.setStatus({ ...thread, status: THINKING_STATUS }));
+  const slack = deps.messages.slack;
+  await quietly(deps.logger, 'assistant.threads.setStatus', () => slack.assistant.threads.setStatus({ ...thread, status: THINKING_STATUS }));
   const threads = new AssistantThreads(deps.redis, deps.keys);
   if (await threads.claimTitle({ teamId: job.teamId, channel: job.channel, threadTs: job.threadTs })) {
-    await quietly(deps.logger, 'assistant.threads.setTitle', () => deps.slack.assistant.threads.setTitle({ ...thread, title: threadTitle(job.text) }));
+    await quietly(deps.logger, 'assistant.threads.setTitle', () => slack.assistant.threads.setTitle({ ...thread, title: threadTitle(job.text) }));
   }
   try {
     return await answer();
   } finally {
-    await quietly(deps.logger, 'assistant.threads.setStatus', () => deps.slack.assistant.threads.setStatus({ ...thread, status: '' }));
+    await quietly(deps.logger, 'assistant.threads.setStatus', () => slack.assistant.threads.setStatus({ ...thread, status: '' }));
   }
 }
 

@@ -2,8 +2,8 @@ import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import { compareTs, type ThreadMessage } from '../core/conversation.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
-import type { MessageMetadataPayload, WrittenAnswers } from './slack-publisher.js';
-import { METADATA_EVENT } from './slack-publisher.js';
+import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
+import { METADATA_EVENT, type MessageMetadataPayload, type WrittenMessages } from '../publish/slack-messages.js';
 import { readThread, toThreadMessage } from './thread-reader.js';
 
 /**
@@ -30,20 +30,18 @@ export interface BotAuthor {
   botId: string | undefined;
 }
 
-/** Adds fields to the hash only while it exists: an expired copy must not come back partial. */
-const ADD_IF_CACHED = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV))
-return 1
-`;
 
-export class ThreadCache implements WrittenAnswers {
+export class ThreadCache implements WrittenMessages {
+  private readonly addIfCached: ScriptCommand<number>;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly ttlSeconds: number,
     private readonly bot: BotAuthor,
-  ) {}
+  ) {
+    this.addIfCached = luaScript(redis, 'threadCacheAdd', new URL('./thread-cache-add.lua', import.meta.url), 1);
+  }
 
   /** The cached thread, if there is a fresh copy containing message `mustContainTs`. */
   async get(place: ThreadPlace, mustContainTs: string): Promise<ThreadMessage[] | undefined> {
@@ -78,7 +76,7 @@ export class ThreadCache implements WrittenAnswers {
       metadata: { event_type: METADATA_EVENT, event_payload: { ...metadata } },
     });
     if (!message) return;
-    await this.redis.eval(ADD_IF_CACHED, 1, this.key(place as ThreadPlace), ts, JSON.stringify(message));
+    await this.addIfCached([this.key(place as ThreadPlace)], [ts, JSON.stringify(message)]);
   }
 
   private key(place: ThreadPlace): string {

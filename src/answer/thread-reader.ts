@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { ThreadMessage, BotMessageKind } from '../core/conversation.js';
 import { redactSecrets } from '../core/redact.js';
-import { questionTsOfJobId } from '../queue/jobs.js';
-import { withRateLimitRetry } from '../slack/client.js';
-import { METADATA_EVENT } from './slack-publisher.js';
+import { questionTsOfJobId } from '../core/jobs.js';
+import { METADATA_EVENT } from '../publish/slack-messages.js';
+import { withRateLimitRetry } from '../publish/slack-web.js';
 
 /**
  * Reads a whole thread (every page of conversations.replies) as the conversation's memory.
@@ -53,6 +53,7 @@ export function toThreadMessage(raw: RawSlackMessage): ThreadMessage | undefined
     if (typeof payload.asked_by === 'string') message.askedBy = payload.asked_by;
     const answersTs = typeof payload.job === 'string' ? questionTsOfJobId(payload.job) : undefined;
     if (answersTs) message.answersTs = answersTs;
+    if (payload.refused === true) message.declined = true;
   }
   return message;
 }

@@ -11,15 +11,14 @@
  */
 import { createInterface } from 'node:readline';
 import { ConfigError, loadDotEnv, loadModelConfig, type Config } from '../config.js';
-import { usePrices } from '../usage/price-book.js';
-import { buildPriceTable, priceOverrideProblems } from '../usage/prices.js';
+import { buildPriceTable, type PriceTable } from '../core/prices.js';
 import type { TerminalConversation } from './terminal-conversation.js';
 import { usageLine } from './usage-line.js';
 
 const HELP = `Usage: npm run ask -- [--verbose] ["question"]
   With a question: answers it and exits. Without: an interactive conversation.
   In a conversation: /new starts over, /exit (or Ctrl-D) leaves, Ctrl-C stops an answer.
-  Settings: ANTHROPIC_API_KEY (required), ANTHROPIC_MODEL, ANTHROPIC_BASE_URL, ANTHROPIC_TEMPERATURE,
+  Settings: ANTHROPIC_API_KEY (required), ANTHROPIC_MODEL, ANTHROPIC_BASE_URL, ANTHROPIC_EFFORT,
   ANTHROPIC_MAX_TOKENS, SYSTEM_PROMPT… as for the bot (environment or .env).`;
 
 async function main(): Promise<number> {
@@ -34,27 +33,42 @@ async function main(): Promise<number> {
   const model = loadModelSettingsOrExplain();
   if (!model) return 2;
   // Loaded once the settings are known to be good: a mistake is reported at once.
-  const [{ createAnthropicClient }, { createLogger }, { TerminalConversation }] = await Promise.all([
-    import('../model/claude.js'),
+  const [{ createAnthropicClient }, { modelLoop }, { ModelProfiles }, { familyOf }, { createLogger }, { TerminalConversation }] = await Promise.all([
+    import('../model/anthropic-client.js'),
+    import('../model/model-loop.js'),
+    import('../model/model-profile.js'),
+    import('../core/model-families.js'),
     import('../ops/logger.js'),
     import('./terminal-conversation.js'),
   ]);
-  const logger = createLogger({ logLevel: verbose ? 'debug' : 'silent', logFormat: 'json', dashboard: undefined }, process.stderr, [model.apiKey]);
-  const conversation = new TerminalConversation({ config: { model }, anthropic: createAnthropicClient(model), logger }, process.stdout, process.stderr);
-
-  if (question.length > 0) return askOnce(conversation, question, model.name);
-  return converse(conversation, model.name);
+  const logger = createLogger({ logLevel: verbose ? 'debug' : 'silent', logFormat: 'json' }, process.stderr, [model.apiKey]);
+  const anthropic = createAnthropicClient(model);
+  const profiles = new ModelProfiles();
+  await profiles.load(anthropic, [model.name, ...(model.fallbackModel ? [model.fallbackModel] : [])]);
+  const loop = modelLoop({
+    anthropic,
+    // The terminal offers no tools: with nothing to call, the tool settings do not matter.
+    settings: { ...model, maxToolRounds: 0, toolTimeoutMs: 1000, toolResultTokens: 1000 },
+    profileOf: (name) => profiles.get(name),
+    logger,
+  });
+  const conversation = new TerminalConversation(
+    loop,
+    { systemPromptOverride: model.systemPrompt, historyTokenBudget: model.historyTokenBudget, maxQuestionChars: model.maxQuestionChars, maxTokens: model.maxTokens, tokenScale: familyOf(model.name).tokenScale },
+    [],
+    process.stdout,
+    process.stderr,
+  );
+  // The usage line prices tokens as the bot's usage records do.
+  const prices = buildPriceTable(model.pricesJson);
+  if (question.length > 0) return askOnce(conversation, question, model.name, prices);
+  return converse(conversation, model.name, prices);
 }
 
 function loadModelSettingsOrExplain(): Config['model'] | undefined {
   try {
     loadDotEnv();
-    const model = loadModelConfig(process.env);
-    const priceProblems = priceOverrideProblems(model.pricesJson);
-    if (priceProblems.length > 0) throw new ConfigError(priceProblems);
-    // The usage line prices tokens as the bot's usage records do.
-    usePrices(buildPriceTable(model.pricesJson));
-    return model;
+    return loadModelConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`npm run ask cannot start.\n${error.message}\nSee .env.example.\n`);
@@ -62,20 +76,20 @@ function loadModelSettingsOrExplain(): Config['model'] | undefined {
   }
 }
 
-async function askOnce(conversation: TerminalConversation, question: string, modelName: string): Promise<number> {
+async function askOnce(conversation: TerminalConversation, question: string, modelName: string, prices: PriceTable): Promise<number> {
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
   process.once('SIGINT', onInterrupt);
   try {
     const { outcome, startedAt } = await conversation.ask(question, stop.signal);
-    process.stderr.write(`${usageLine(outcome, startedAt, modelName)}\n`);
+    process.stderr.write(`${usageLine(outcome, startedAt, modelName, prices)}\n`);
     return outcome.status === 'answered' || outcome.status === 'truncated' ? 0 : 1;
   } finally {
     process.off('SIGINT', onInterrupt);
   }
 }
 
-async function converse(conversation: TerminalConversation, modelName: string): Promise<number> {
+async function converse(conversation: TerminalConversation, modelName: string, prices: PriceTable): Promise<number> {
   const terminal = createInterface({ input: process.stdin, output: process.stdout, prompt: 'you › ' });
   let answering: AbortController | undefined;
   // Ctrl-C stops the answer being written; at the prompt it leaves.
@@ -92,7 +106,7 @@ async function converse(conversation: TerminalConversation, modelName: string): 
       answering = new AbortController();
       const { outcome, startedAt } = await conversation.ask(input, answering.signal);
       answering = undefined;
-      process.stderr.write(`${usageLine(outcome, startedAt, modelName)}\n\n`);
+      process.stderr.write(`${usageLine(outcome, startedAt, modelName, prices)}\n\n`);
     }
     terminal.prompt();
   }

@@ -1,44 +1,52 @@
-import type { AnswerSurface } from '../answer/answer-question.js';
-import type { FinishOptions } from '../answer/slack-publisher.js';
+import type { AnswerSurface, AnswerView, FinalAnswer } from '../model/answer.js';
 
 /**
  * An answer written to a terminal instead of a Slack message: the model's Markdown goes to `out`
  * as it streams (only what is new each time, since a terminal cannot edit what it printed), and
- * status lines (a retry, a shortened history) go to `status`, so `out` can be piped to a file.
+ * status lines (thinking, a retry, each tool step) go to `status`, so `out` can be piped to a file.
  */
 export class TerminalAnswer implements AnswerSurface {
   firstVisibleAt: number | undefined;
   /** The final text, once finished (what the conversation remembers). */
   finalText: string | undefined;
   private printed = '';
+  private lastStatus: string | undefined;
+  private readonly stepsShown = new Map<string, string>();
 
   constructor(
     private readonly out: NodeJS.WritableStream,
     private readonly status: NodeJS.WritableStream,
   ) {}
 
-  show(markdownSoFar: string): void {
-    this.printUpTo(markdownSoFar);
-    if (markdownSoFar.length > 0) this.firstVisibleAt ??= Date.now();
+  show(view: AnswerView): void {
+    for (const step of view.steps) {
+      const line = `${STEP_MARKS[step.status]} ${step.title}`;
+      if (this.stepsShown.get(step.id) === line) continue;
+      this.stepsShown.set(step.id, line);
+      this.status.write(`${line}\n`);
+    }
+    if (view.status && view.status !== this.lastStatus) {
+      // A new attempt starts over: what the failed one printed stays, and a line says why.
+      if (this.printed.length > 0 && !view.text.startsWith(this.printed)) this.out.write('\n');
+      this.status.write(`${plainStatus(view.status)}\n`);
+      if (!view.text.startsWith(this.printed)) this.printed = '';
+    }
+    this.lastStatus = view.status;
+    this.printUpTo(view.text);
+    if (view.text.length > 0) this.firstVisibleAt ??= Date.now();
   }
 
-  /** A new attempt starts over: what the failed one printed stays, and a line says why. */
-  restart(statusText: string): void {
-    if (this.printed.length > 0) this.out.write('\n');
-    this.status.write(`${plainStatus(statusText)}\n`);
-    this.printed = '';
-  }
-
-  async finish(markdown: string, options: FinishOptions): Promise<void> {
-    const isAnswer = options.state !== 'failed' && options.state !== 'notice';
-    if (isAnswer) this.printUpTo(markdown);
+  async finish(answer: FinalAnswer): Promise<void> {
+    const isAnswer = answer.state !== 'failed' && answer.state !== 'notice' && answer.state !== 'refused';
+    if (isAnswer) this.printUpTo(answer.markdown);
     else {
       if (this.printed.length > 0) this.out.write('\n');
-      this.out.write(plainStatus(markdown));
+      this.out.write(plainStatus(answer.markdown));
     }
     this.out.write('\n');
-    if (options.footnote) this.status.write(`\n${plainStatus(options.footnote)}\n`);
-    this.finalText = isAnswer ? markdown : undefined;
+    if (isAnswer && answer.sources.length > 0) this.status.write(`\nSources:\n${answer.sources.map((source) => `  ${source.title} — ${source.url}`).join('\n')}\n`);
+    if (answer.footnote) this.status.write(`\n${plainStatus(answer.footnote)}\n`);
+    this.finalText = isAnswer ? answer.markdown : undefined;
     this.firstVisibleAt ??= Date.now();
   }
 
@@ -53,11 +61,12 @@ export class TerminalAnswer implements AnswerSurface {
   }
 }
 
+const STEP_MARKS = { in_progress: '…', complete: '✓', error: '!' } as const;
+
 /** Status lines are written for Slack (`:hourglass_flowing_sand: _…_`); a terminal shows them plainly. */
 export function plainStatus(text: string): string {
   return text
-    .replace(/:hourglass_flowing_sand:\s*/g, '… ')
-    .replace(/:warning:\s*/g, '! ')
+    .replace(/:[a-z_]+:\s*/g, '… ')
     .replace(/(^|\s)_([^_\n]+)_(?=\s|$|[.,;:!?])/g, '$1$2')
     .trim();
 }

@@ -1,18 +1,15 @@
-import type { AnswerOutcome } from '../answer/answer-question.js';
-import { costOfUsageUsd } from '../usage/price-book.js';
+import { callsCostNanoUsd, NANO_PER_USD, type PriceTable } from '../core/prices.js';
+import type { AnswerOutcome } from '../model/answer.js';
 
-/** The line printed after an answer: model, tokens, cost when prices are known, and timings. */
-export function usageLine(outcome: AnswerOutcome, startedAt: number, requestedModel: string): string {
+/** The line printed after an answer: model, tokens, tool calls, cost when prices are known, and timings. */
+export function usageLine(outcome: AnswerOutcome, startedAt: number, requestedModel: string, prices: PriceTable): string {
   const parts: string[] = [outcome.model ?? requestedModel];
-  const usage = outcome.usage;
-  if (usage) {
-    parts.push(`${usage.inputTokens} input + ${usage.outputTokens} output tokens`);
-    if (usage.cacheReadTokens > 0 || usage.cacheWriteTokens > 0) parts.push(`cache: ${usage.cacheReadTokens} read, ${usage.cacheWriteTokens} written`);
-    const cost = costOfUsageUsd(outcome.model ?? requestedModel, usage);
-    if (cost !== undefined) parts.push(`$${cost.toFixed(4)}`);
-  } else {
-    parts.push('no usage reported');
-  }
+  const { usage } = outcome;
+  parts.push(`${usage.inputTokens} input + ${usage.outputTokens} output tokens`);
+  if (usage.cacheReadTokens > 0 || usage.cacheWriteTokens > 0) parts.push(`cache: ${usage.cacheReadTokens} read, ${usage.cacheWriteTokens} written`);
+  if (outcome.toolCalls > 0) parts.push(`${outcome.toolCalls} tool call${outcome.toolCalls === 1 ? '' : 's'}`);
+  const cost = callsCostNanoUsd(prices, outcome.calls);
+  if (cost !== undefined && outcome.calls.length > 0) parts.push(`$${(cost / NANO_PER_USD).toFixed(4)}`);
   if (outcome.firstTokenAt) parts.push(`first token ${seconds(outcome.firstTokenAt - startedAt)}`);
   parts.push(`total ${seconds(outcome.finishedAt - startedAt)}`);
   if (outcome.status !== 'answered') parts.push(outcome.status);

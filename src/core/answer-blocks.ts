@@ -1,8 +1,10 @@
+import { escapeSlackText } from './slack-format.js';
 import { splitForSlack } from './split-message.js';
 
 /**
- * The Block Kit layout of an answer message: the text in mrkdwn sections (Slack caps a section's
- * text at 3,000 characters) followed by the controls that fit the answer's state. Pure.
+ * The Block Kit layout of an answer message: the steps being taken (tool calls) in a context line
+ * above, the text in mrkdwn sections (Slack caps a section's text at 3,000 characters), the
+ * sources and footnote in context lines below, then the controls that fit the answer's state. Pure.
  */
 export const ACTIONS = {
   stop: 'answer_stop',
@@ -12,7 +14,18 @@ export const ACTIONS = {
   feedbackDown: 'answer_feedback_down',
 } as const;
 
-export type AnswerState = 'thinking' | 'streaming' | 'done' | 'truncated' | 'stopped' | 'failed' | 'notice';
+export type AnswerState = 'thinking' | 'streaming' | 'done' | 'truncated' | 'stopped' | 'failed' | 'refused' | 'notice';
+
+/** A tool call as shown under way (the model loop's Step, without depending on it). */
+export interface StepLine {
+  title: string;
+  status: 'in_progress' | 'complete' | 'error';
+}
+
+export interface SourceLink {
+  url: string;
+  title: string;
+}
 
 /** Slack's limit on the text of one section block. */
 const SECTION_LIMIT = 3000;
@@ -32,11 +45,22 @@ export interface AnswerBlocksInput {
   footnote?: string;
   /** Only the last message of a long answer carries the controls. */
   withControls?: boolean;
+  /** Tool calls under way or done, shown above the text while the answer is written. */
+  steps?: readonly StepLine[];
+  /** Pages the answer relied on, listed under it. */
+  sources?: readonly SourceLink[];
 }
 
+/** Slack's limit on one text element of a context block. */
+const CONTEXT_TEXT_LIMIT = 3000;
+const STEP_MARKS: Record<StepLine['status'], string> = { in_progress: ':hourglass_flowing_sand:', complete: ':white_check_mark:', error: ':warning:' };
+
 export function answerBlocks(input: AnswerBlocksInput): SlackBlock[] {
-  const blocks: SlackBlock[] = sectionsOf(input.mrkdwn).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
-  if (input.footnote) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: input.footnote }] });
+  const blocks: SlackBlock[] = [];
+  if (input.steps && input.steps.length > 0) blocks.push(contextBlock(stepsText(input.steps)));
+  blocks.push(...sectionsOf(input.mrkdwn).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } })));
+  if (input.sources && input.sources.length > 0) blocks.push(contextBlock(sourcesText(input.sources)));
+  if (input.footnote) blocks.push(contextBlock(input.footnote));
   const buttons = input.withControls === false ? [] : controlsFor(input.state, input.jobId);
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: 'answer_controls', elements: buttons });
   return blocks;
@@ -54,6 +78,7 @@ function controlsFor(state: AnswerState, jobId: string): SlackBlock[] {
       return [button(ACTIONS.continue, 'Continue', jobId, 'primary'), button(ACTIONS.feedbackUp, '👍', jobId), button(ACTIONS.feedbackDown, '👎', jobId)];
     case 'failed':
       return [button(ACTIONS.retry, 'Retry', jobId, 'primary')];
+    case 'refused':
     case 'notice':
       return [];
   }
@@ -66,4 +91,19 @@ function button(actionId: string, label: string, value: string, style?: 'primary
 /** Sections never cut a code block open: splitForSlack closes and reopens fences. */
 function sectionsOf(mrkdwn: string): string[] {
   return mrkdwn.trim().length > 0 ? splitForSlack(mrkdwn, SECTION_LIMIT) : [' '];
+}
+
+function contextBlock(mrkdwn: string): SlackBlock {
+  const text = mrkdwn.length > CONTEXT_TEXT_LIMIT ? `${mrkdwn.slice(0, CONTEXT_TEXT_LIMIT - 1)}…` : mrkdwn;
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}
+
+/** The steps of an answer on one line, the newest last: "✅ Searching AWS docs: … · ⏳ Reading: …". */
+export function stepsText(steps: readonly StepLine[]): string {
+  return steps.map((step) => `${STEP_MARKS[step.status]} ${escapeSlackText(step.title)}`).join('  ·  ');
+}
+
+export function sourcesText(sources: readonly SourceLink[]): string {
+  const links = sources.map((source) => `<${source.url.replace(/[<>|]/g, encodeURIComponent)}|${escapeSlackText(source.title).replace(/\|/g, '¦')}>`);
+  return `*Sources:* ${links.join('  ·  ')}`;
 }

@@ -25,6 +25,8 @@ export interface ThreadMessage {
    * question, and the later question's answer must see it.
    */
   answersTs?: string;
+  /** Set on the note that replaced an answer the model declined: it and its question stay out of history. */
+  declined?: boolean;
   hasFiles?: boolean;
 }
 
@@ -44,6 +46,8 @@ export interface ConversationOptions {
   tokenBudget: number;
   /** Longest text kept from one message; longer ones are cut with a visible note. */
   maxMessageChars: number;
+  /** How many more tokens the model's tokenizer makes of the same text (core/model-families.ts); default 1. */
+  tokenScale?: number;
 }
 
 export interface Conversation {
@@ -83,8 +87,11 @@ export function isFromBot(message: ThreadMessage, options: Pick<ConversationOpti
 }
 
 export function buildConversation(thread: readonly ThreadMessage[], options: ConversationOptions): Conversation {
+  // A question the model declined, and the note in its place, are not carried forward: sending
+  // the same exchange again would most likely be declined again.
+  const declined = new Set(thread.filter((message) => message.declined && message.answersTs).map((message) => message.answersTs!));
   const relevant = thread
-    .filter((message) => isRelevant(message, options))
+    .filter((message) => (!declined.has(message.ts) || message.ts === options.questionTs) && isRelevant(message, options))
     .sort((a, b) => compareTs(positionOf(a), positionOf(b)) || compareTs(a.ts, b.ts));
   let questionTruncated = false;
   const turns = relevant.map((message): ModelTurn => {
@@ -95,7 +102,7 @@ export function buildConversation(thread: readonly ThreadMessage[], options: Con
     return { role: turn.role, content: shorten(redactSecrets(turn.content).text, options.maxMessageChars) };
   });
 
-  const kept = keepNewestWithinBudget(turns, options.tokenBudget);
+  const kept = keepNewestWithinBudget(turns, options.tokenBudget / (options.tokenScale ?? 1));
   const merged = mergeSameRole(dropLeadingAssistantTurns(kept));
   const omittedMessages = turns.length - kept.length;
   if (omittedMessages > 0 && merged[0]) {

@@ -15,7 +15,7 @@ export interface ToolInputSchema {
 
 /** How a tool is offered to the model (`tools[]` of the request). */
 export interface ToolDefinition {
-  /** Unique among the tools offered; `^[a-zA-Z0-9_-]{1,64}$` (the API's rule). */
+  /** Unique among the tools offered; `^[a-zA-Z0-9_-]{1,128}$` (the API's rule). */
   name: string;
   description: string;
   inputSchema: ToolInputSchema;

@@ -1,6 +1,6 @@
 import express, { type Application } from 'express';
 import type { Redis } from 'ioredis';
-import { collectProcessMetrics, registry } from './metrics.js';
+import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
 import { redisIsReachable } from './redis.js';
 
@@ -10,10 +10,9 @@ import { redisIsReachable } from './redis.js';
  * or answered, so a load balancer should stop sending traffic). `/readyz` adds that the queue is
  * usable and the model settings are not known to be wrong. `/metrics` is Prometheus' text format.
  */
-export function createHttpApp(redis: Redis, readiness: Readiness): Application {
+export function createHttpApp(redis: Redis, readiness: Readiness, metrics: Metrics): Application {
   const app = express();
   app.disable('x-powered-by');
-  collectProcessMetrics();
   app.get('/healthz', async (_req, res) => {
     const redisUp = await redisIsReachable(redis);
     res.status(redisUp ? 200 : 503).json({ status: redisUp ? 'ok' : 'unavailable', redis: redisUp ? 'up' : 'down' });
@@ -23,7 +22,7 @@ export function createHttpApp(redis: Redis, readiness: Readiness): Application {
     res.status(report.status === 'ready' ? 200 : 503).json(report);
   });
   app.get('/metrics', async (_req, res) => {
-    res.set('Content-Type', registry.contentType).send(await registry.metrics());
+    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return app;
 }

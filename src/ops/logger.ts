@@ -68,7 +68,7 @@ function redactStrings(value: unknown): unknown {
   return value;
 }
 
-export function createLogger(ops: Config['ops'], destination?: NodeJS.WritableStream, secrets: readonly string[] = []): Logger {
+export function createLogger(ops: Pick<Config['ops'], 'logLevel' | 'logFormat'>, destination?: NodeJS.WritableStream, secrets: readonly string[] = []): Logger {
   const options: LoggerOptions = {
     level: ops.logLevel,
     base: { service: 'aws-orchestrator' },

@@ -1,6 +1,5 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ModelError, ModelFailureKind } from '../model/errors.js';
 import { redisIsReachable } from './redis.js';
 
 /**
@@ -11,33 +10,22 @@ import { redisIsReachable } from './redis.js';
  */
 export type ModelConfigState = 'checking' | 'ok' | 'invalid' | 'unverified';
 
-/** Failures that mean the configuration itself is wrong, not that the API had a bad moment. */
-const CONFIGURATION_FAILURES: ReadonlySet<ModelFailureKind> = new Set(['model_not_found', 'authentication', 'permission']);
+/** What the start-up check of the model found: nothing wrong, a wrong setting, or no answer from the API. */
+export type ModelCheckResult = 'ok' | { problem: string; settingIsWrong: boolean };
 
 export class ModelConfigCheck {
   state: ModelConfigState = 'checking';
   problem: string | undefined;
 
-  /** Records the start-up check's result when it arrives. */
-  track(check: Promise<'ok' | ModelError>): void {
-    check.then(
-      (result) => this.settle(result),
-      (error: unknown) => {
-        this.state = 'unverified';
-        this.problem = error instanceof Error ? error.message : String(error);
-      },
-    );
-  }
-
-  settle(result: 'ok' | ModelError): void {
+  settle(result: ModelCheckResult): void {
     if (result === 'ok') {
       this.state = 'ok';
       this.problem = undefined;
       return;
     }
     // An unreachable API at start-up says nothing about the settings: reported, not fatal.
-    this.state = CONFIGURATION_FAILURES.has(result.kind) ? 'invalid' : 'unverified';
-    this.problem = `${result.kind}: ${result.message}`;
+    this.state = result.settingIsWrong ? 'invalid' : 'unverified';
+    this.problem = result.problem;
   }
 }
 

@@ -1,7 +1,8 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../ops/redis-keys.js';
-import { QUEUE_NAME, type AnswerQueueJob } from './jobs.js';
+import type { AnswerQueueJob } from '../core/jobs.js';
+import { QUEUE_NAME } from './queue-name.js';
 import { ThreadOrder } from './thread-order.js';
 
 /**
@@ -30,8 +31,8 @@ export class AnswerQueue {
       prefix,
       defaultJobOptions: {
         // Model and Slack retries happen inside the job, where the Slack message can say what is
-        // going on; the queue only retries what failed outside them (model: produceAnswer in
-        // answer/answer-question.ts; Slack: slack/client.ts; the last attempt: queue/worker.ts).
+        // going on; the queue only retries what failed outside them (model: the model loop in
+        // model/model-loop.ts; Slack: publish/slack-messages.ts; the last attempt: queue/worker.ts).
         attempts: 3,
         backoff: { type: 'exponential', delay: 2000 },
         removeOnComplete: KEEP_COMPLETED,

@@ -1,39 +1,12 @@
 import type { Redis } from 'ioredis';
+import { parseStopMessage } from '../answer/stop-requests.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 
 /**
- * Stop, across processes. The web process that receives the button press cannot know which
- * worker writes the answer, so it leaves a flag on the job and publishes the job id; every worker
- * process listens on one subscriber connection and cancels the job if it runs it (BullMQ aborts
- * the job's AbortSignal, which the model call carries). The flag covers the job that no worker
- * runs at that moment (waiting for its turn in the thread, or for another worker after a crash):
- * it is checked when the job starts.
+ * The worker side of Stop (answer/stop-requests.ts): one subscriber connection per worker process,
+ * which cancels a job this process is running when someone asks for it to stop.
  */
-
-/** Long enough for a job waiting behind its thread or for a stalled job's lock to lapse. */
-const STOP_FLAG_SECONDS = 3600;
-
-interface StopMessage {
-  type: 'stop';
-  jobId: string;
-}
-
-/** Flag first, then publish: a worker that starts the job between the two still sees the flag. */
-export async function requestStop(redis: Redis, keys: RedisKeys, jobId: string): Promise<void> {
-  await redis.set(keys.stopRequested(jobId), String(Date.now()), 'EX', STOP_FLAG_SECONDS);
-  const message: StopMessage = { type: 'stop', jobId };
-  await redis.publish(keys.jobSignals(), JSON.stringify(message));
-}
-
-/** The job's signal, already aborted when Stop was pressed before the job started. */
-export async function withStopRequested(redis: Redis, keys: RedisKeys, jobId: string, signal: AbortSignal | undefined): Promise<AbortSignal | undefined> {
-  if ((await redis.exists(keys.stopRequested(jobId))) === 0) return signal;
-  const stopped = AbortSignal.abort('stopped before it started');
-  return signal ? AbortSignal.any([signal, stopped]) : stopped;
-}
-
-/** One per worker process: its own connection, which Redis dedicates to the subscription. */
 export class StopSubscriber {
   constructor(
     private readonly subscriber: Redis,
@@ -46,7 +19,7 @@ export class StopSubscriber {
     const channel = this.keys.jobSignals();
     this.subscriber.on('message', (from: string, raw: string) => {
       if (from !== channel) return;
-      const message = parse(raw);
+      const message = parseStopMessage(raw);
       if (!message) {
         this.logger.warn({ raw: raw.slice(0, 200) }, 'ignoring a malformed job signal');
         return;
@@ -58,14 +31,5 @@ export class StopSubscriber {
 
   close(): void {
     this.subscriber.disconnect();
-  }
-}
-
-function parse(raw: string): StopMessage | undefined {
-  try {
-    const value = JSON.parse(raw) as Partial<StopMessage>;
-    return value.type === 'stop' && typeof value.jobId === 'string' ? { type: 'stop', jobId: value.jobId } : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -2,7 +2,8 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { compareTs } from '../core/conversation.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
-import type { QuestionJob } from './jobs.js';
+import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
+import type { QuestionJob } from '../core/jobs.js';
 
 /**
  * Answers in one thread go out one at a time, in the order the messages were written, whichever
@@ -26,18 +27,7 @@ const STILL_PENDING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'w
 export const JOIN_GRACE_MS = 15_000;
 const THREAD_STATE_SECONDS = 24 * 3600;
 
-/** Takes the turn if it is free, already ours, or held by exactly the holder found dead (ARGV[2]). */
-const TAKE_TURN = `
-local holder = redis.call('GET', KEYS[1])
-if holder == false or holder == ARGV[1] or (ARGV[2] ~= '' and holder == ARGV[2]) then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
-  return 1
-end
-return 0`;
 
-const RELEASE_TURN = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
 
 export type ThreadJob = Pick<QuestionJob, 'teamId' | 'channel' | 'threadTs' | 'messageTs'>;
 
@@ -47,12 +37,18 @@ interface Member {
 }
 
 export class ThreadOrder {
+  private readonly takeTurnScript: ScriptCommand<number>;
+  private readonly releaseTurnScript: ScriptCommand<number>;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly queue: Queue,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.takeTurnScript = luaScript(redis, 'threadTakeTurn', new URL('./take-turn.lua', import.meta.url), 1);
+    this.releaseTurnScript = luaScript(redis, 'threadReleaseTurn', new URL('./release-turn.lua', import.meta.url), 1);
+  }
 
   /** Called by the producer before the job is added, so workers know an earlier question is coming. */
   async join(job: ThreadJob, jobId: string): Promise<void> {
@@ -107,7 +103,7 @@ export class ThreadOrder {
     let deadHolder = '';
     // Three tries cover "free", "held by a dead job" and one race with another taker.
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      if ((await this.redis.eval(TAKE_TURN, 1, key, jobId, deadHolder, THREAD_STATE_SECONDS)) === 1) return true;
+      if ((await this.takeTurnScript([key], [jobId, deadHolder, THREAD_STATE_SECONDS])) === 1) return true;
       const holder = await this.redis.get(key);
       if (holder === null) continue;
       if (STILL_PENDING.has(await this.queue.getJobState(holder))) return false;
@@ -117,7 +113,7 @@ export class ThreadOrder {
   }
 
   private async releaseTurn(job: ThreadJob, jobId: string): Promise<void> {
-    await this.redis.eval(RELEASE_TURN, 1, this.turnKey(job), jobId);
+    await this.releaseTurnScript([this.turnKey(job)], [jobId]);
   }
 
   /** The thread's questions, oldest message first. */

@@ -1,7 +1,7 @@
 import type { AnyMiddlewareArgs, App, Middleware } from '@slack/bolt';
 import { decideAccess, REFUSAL_TEXT, requesterOf, restrictsAnything, type AccessPolicy, type Requester } from '../core/access.js';
 import type { Logger } from '../ops/logger.js';
-import type { NoticeJob } from '../queue/jobs.js';
+import type { NoticeJob } from '../core/jobs.js';
 import type { AnswerQueue } from '../queue/producer.js';
 
 /**

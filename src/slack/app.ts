@@ -3,7 +3,7 @@ import type { Application } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../ops/logger.js';
 import { boltLogger } from './bolt-logger.js';
-import { countedFetch } from './counted-fetch.js';
+import { countedFetch, type SlackCallObserver } from '../publish/counted-fetch.js';
 
 /**
  * Builds the Bolt app. HTTP mode mounts Slack's request URL (`POST /slack/events`, for events,
@@ -12,8 +12,8 @@ import { countedFetch } from './counted-fetch.js';
  */
 export const SLACK_EVENTS_PATH = '/slack/events';
 
-export function createSlackApp(config: Config['slack'], logger: Logger, http: Application): App {
-  const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), fetch: countedFetch() };
+export function createSlackApp(config: Config['slack'], logger: Logger, http: Application, onSlackCall?: SlackCallObserver): App {
+  const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), ...(onSlackCall ? { fetch: countedFetch(onSlackCall) } : {}) };
   const log = boltLogger(logger);
   if (config.socketMode) {
     const receiver = new SocketModeReceiver({

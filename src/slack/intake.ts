@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../ops/logger.js';
 import type { AnswerQueue, EnqueueResult } from '../queue/producer.js';
-import { questionJobId, type AnswerQueueJob, type QuestionJob, type QuestionSource } from '../queue/jobs.js';
+import { questionJobId, type AnswerQueueJob, type QuestionJob, type QuestionSource } from '../core/jobs.js';
 import { stripMention } from '../core/conversation.js';
 import { maskQuestion, warnAboutSecrets } from './secret-warning.js';
 

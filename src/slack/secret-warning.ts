@@ -1,6 +1,6 @@
 import { redactSecrets, type SecretKind } from '../core/redact.js';
 import type { Logger } from '../ops/logger.js';
-import type { NoticeJob } from '../queue/jobs.js';
+import type { NoticeJob } from '../core/jobs.js';
 import type { AnswerQueue } from '../queue/producer.js';
 
 /**

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../ops/redis-keys.js';
-import { expiryOfDay, lastDays, utcDay } from './days.js';
+import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
+import { expiryOfDay, lastDays, utcDay } from '../core/days.js';
+import type { FeedbackCounts } from '../core/usage-tally.js';
 
 /**
  * 👍/👎 on answers: one vote per person per answer (the answer's question job id), which they can
@@ -10,59 +12,28 @@ import { expiryOfDay, lastDays, utcDay } from './days.js';
  */
 export type Vote = 'up' | 'down';
 
-export interface FeedbackCounts {
-  up: number;
-  down: number;
-}
 
 export interface VoteChange {
   previous: Vote | undefined;
   current: Vote;
 }
 
-/**
- * KEYS: votes hash, today's counts hash. ARGV: user, vote, today, counts-key prefix (the day is
- * appended for the day of a previous vote), votes ttl, counts expiry (unix seconds).
- * Returns the previous vote ('' when none).
- */
-const VOTE_SCRIPT = `
-local previous = redis.call('HGET', KEYS[1], ARGV[1])
-local previousVote = ''
-if previous then
-  local bar = string.find(previous, '|', 1, true)
-  previousVote = string.sub(previous, 1, bar - 1)
-  local previousDay = string.sub(previous, bar + 1)
-  if previousVote == ARGV[2] then return previousVote end
-  local previousKey = ARGV[4] .. previousDay
-  if redis.call('HINCRBY', previousKey, previousVote, -1) < 0 then redis.call('HSET', previousKey, previousVote, 0) end
-end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3])
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
-redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-redis.call('EXPIREAT', KEYS[2], tonumber(ARGV[6]))
-return previousVote
-`;
-
 export class FeedbackStore {
+  private readonly castVote: ScriptCommand<string>;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly retentionDays: number,
   ) {
-    redis.defineCommand('feedbackVote', { numberOfKeys: 2, lua: VOTE_SCRIPT });
+    this.castVote = luaScript(redis, 'feedbackVote', new URL('./feedback-vote.lua', import.meta.url), 2);
   }
 
   async vote(input: { teamId: string; jobId: string; userId: string; vote: Vote }, atMs = Date.now()): Promise<VoteChange> {
     const today = utcDay(atMs);
-    const previous = await (this.redis as unknown as VoteCommand).feedbackVote(
-      this.keys.feedbackVotes(input.jobId),
-      this.keys.feedback(input.teamId, today),
-      input.userId,
-      input.vote,
-      today,
-      this.keys.feedback(input.teamId, ''),
-      (this.retentionDays + 1) * 24 * 3600,
-      expiryOfDay(today, this.retentionDays),
+    const previous = await this.castVote(
+      [this.keys.feedbackVotes(input.jobId), this.keys.feedback(input.teamId, today)],
+      [input.userId, input.vote, today, this.keys.feedback(input.teamId, ''), (this.retentionDays + 1) * 24 * 3600, expiryOfDay(today, this.retentionDays)],
     );
     return { previous: previous === 'up' || previous === 'down' ? previous : undefined, current: input.vote };
   }
@@ -80,8 +51,4 @@ export class FeedbackStore {
     }
     return totals;
   }
-}
-
-interface VoteCommand {
-  feedbackVote(...args: Array<string | number>): Promise<string>;
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../ops/redis-keys.js';
-import { expiryOfDay, lastDays, utcDay } from './days.js';
-import { incrementsFor, tallyOf, type AnswerUsage, type UsageTally } from './usage-fields.js';
+import { expiryOfDay, lastDays, utcDay } from '../core/days.js';
+import { incrementsFor, tallyOf, type AnswerUsage, type UsageTally } from '../core/usage-tally.js';
 
 /**
  * Daily usage aggregates in Redis: one hash per workspace and UTC day, incremented once per

@@ -51,3 +51,12 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_0
     await sleep(intervalMs);
   }
 }
+
+/** The turns of a model request as text, whatever blocks (cache breakpoints) carry them. */
+export function turnsOf(request: { body?: Record<string, unknown> | undefined } | undefined): Array<{ role: string; content: string }> {
+  const messages = (request?.body?.messages ?? []) as Array<{ role: string; content: string | Array<{ type: string; text?: string }> }>;
+  return messages.map((message) => ({
+    role: message.role,
+    content: typeof message.content === 'string' ? message.content : message.content.map((block) => block.text ?? '').join(''),
+  }));
+}

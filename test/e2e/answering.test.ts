@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendEvent, appMention, SIGNING_SECRET } from '../support/slack-requests.js';
 import { BOT_USER, GENERAL, shownTexts, startStack, type Stack } from './stack.js';
+import { turnsOf } from './answer-checks.js';
 
 /** Issue 2: a mention is queued, answered by a worker with a streamed model answer, in its thread. */
 let stack: Stack;
@@ -40,10 +41,13 @@ describe('a mention in a channel', () => {
     for (const text of shown) expect((text.match(/```/g) ?? []).length % 2).toBe(0);
 
     const request = stack.anthropic.messageRequests().at(-1)!;
-    expect(request.body).toMatchObject({ model: 'claude-haiku-4-5', max_tokens: 1000, temperature: 0.7, stream: true });
-    expect(request.headers['anthropic-version']).toBe('2023-06-01');
+    // The defaults speak Claude Haiku 5.5's API: no sampling parameters, adaptive thinking with
+    // its own allowance on top of the answer's 1,000 tokens, low effort, the SDK's API version.
+    expect(request.body).toMatchObject({ model: 'claude-haiku-5-5', max_tokens: 5000, thinking: { type: 'adaptive' }, output_config: { effort: 'low' }, stream: true });
+    expect(request.body).not.toHaveProperty('temperature');
+    expect(request.headers['anthropic-version']).toBe('2026-10-21');
     expect(JSON.stringify(request.body?.system)).toContain('AWS');
-    expect(request.body?.messages).toEqual([{ role: 'user', content: `<@U0ALICE>: How do I set up ECS?` }]);
+    expect(turnsOf(request)).toEqual([{ role: 'user', content: `<@U0ALICE>: How do I set up ECS?` }]);
     // A question that starts its thread costs no thread read (conversations.replies is Tier 3).
     expect(stack.slack.callsTo('conversations.replies').filter((call) => call.args.ts === asked.ts)).toHaveLength(0);
   });
@@ -58,7 +62,7 @@ describe('a mention in a channel', () => {
     await stack.slack.waitFor(() => botAnswersIn(first.ts).find((message) => message.text.includes('Fargate removes')));
 
     const request = stack.anthropic.messageRequests().at(-1)!;
-    expect(request.body?.messages).toEqual([
+    expect(turnsOf(request)).toEqual([
       { role: 'user', content: '<@U0ALICE>: What is ECS?' },
       { role: 'assistant', content: 'ECS runs containers on a cluster you choose.' },
       { role: 'user', content: '<@U0ALICE>: and how does that compare to Fargate?' },

@@ -4,6 +4,7 @@ import { DEFAULT_SYSTEM_PROMPT } from '../../src/model/system-prompt.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { REPO_ROOT } from '../support/bot.js';
 import { trackChild } from '../support/children.js';
+import { turnsOf } from './answer-checks.js';
 
 /**
  * Issue 7: `npm run ask`, spawned as a developer runs it, against the fake Anthropic API, with no
@@ -64,14 +65,18 @@ describe('npm run ask', () => {
     expect(textChunks.length).toBeGreaterThan(4);
     expect(textChunks.at(-1)!.at - textChunks[0]!.at).toBeGreaterThan(300);
     expect(run.stderr).toMatch(/321 input \+ 45 output tokens/);
-    expect(run.stderr).toMatch(/claude-haiku-4-5/);
-    expect(run.stderr).toMatch(/\$0\.0005/);
+    expect(run.stderr).toMatch(/claude-haiku-5-5/);
+    // Haiku 5.5: $0.10 input and $0.50 output per million tokens.
+    expect(run.stderr).toMatch(/\$0\.0001/);
 
     const request = anthropic.messageRequests().at(-1)!;
-    expect(request.body).toMatchObject({ model: 'claude-haiku-4-5', max_tokens: 1000, temperature: 0.7, stream: true });
-    expect(request.headers['anthropic-version']).toBe('2023-06-01');
-    expect(JSON.stringify(request.body?.system)).toBe(JSON.stringify([{ type: 'text', text: DEFAULT_SYSTEM_PROMPT }]));
-    expect(request.body?.messages).toEqual([{ role: 'user', content: '<@UTERMINAL>: How do I set up ECS?' }]);
+    expect(request.body).toMatchObject({ model: 'claude-haiku-5-5', max_tokens: 5000, thinking: { type: 'adaptive' }, stream: true });
+    expect(request.body).not.toHaveProperty('temperature');
+    expect(request.headers['anthropic-version']).toBe('2026-10-21');
+    const [system] = request.body?.system as Array<{ text: string }>;
+    expect(system!.text.startsWith(DEFAULT_SYSTEM_PROMPT)).toBe(true);
+    expect(system!.text).toContain(`Today's date is ${new Date().toISOString().slice(0, 10)}`);
+    expect(turnsOf(request)).toEqual([{ role: 'user', content: '<@UTERMINAL>: How do I set up ECS?' }]);
   });
 
   it('keeps the conversation in interactive mode, and retries like the workers', async () => {
@@ -86,7 +91,7 @@ describe('npm run ask', () => {
     expect(run.stderr.match(/output tokens/g)).toHaveLength(2);
     const requests = anthropic.messageRequests().slice(before);
     expect(requests.map((request) => request.status)).toEqual([200, 529, 200]);
-    expect(requests.at(-1)!.body?.messages).toEqual([
+    expect(turnsOf(requests.at(-1)!)).toEqual([
       { role: 'user', content: '<@UTERMINAL>: What is ECS?' },
       { role: 'assistant', content: 'ECS runs containers on a cluster.' },
       { role: 'user', content: '<@UTERMINAL>: and Fargate?' },

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { questionJobId } from '../../src/queue/jobs.js';
+import { questionJobId } from '../../src/core/jobs.js';
 import type { BotProcess } from '../support/bot.js';
 import { botRepliesIn, eventually, occurrences } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stack } from './stack.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotProcess } from '../support/bot.js';
-import { botRepliesIn, failedAnswer, occurrences, pressButton, sleep } from './answer-checks.js';
+import { botRepliesIn, failedAnswer, occurrences, pressButton, sleep, turnsOf } from './answer-checks.js';
 import { BOT_USER, GENERAL, shownTexts, startStack, type Stack } from './stack.js';
 
 /**
@@ -151,6 +151,6 @@ describe('a permanent model failure', () => {
     expect(answer.ts).toBe(failed.ts);
     expect(answer.text).toContain('spare EC2 capacity');
     expect(botRepliesIn(stack, asked)).toHaveLength(1);
-    expect(requestsSince(before).at(-1)!.body?.messages).toEqual([{ role: 'user', content: '<@U0ALICE>: What is an EC2 spot instance?' }]);
+    expect(turnsOf(requestsSince(before).at(-1)!)).toEqual([{ role: 'user', content: '<@U0ALICE>: What is an EC2 spot instance?' }]);
   });
 });

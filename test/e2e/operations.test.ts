@@ -11,7 +11,7 @@ import { BOT_USER, GENERAL, startStack, type Stack } from './stack.js';
  */
 const DASHBOARD = { path: '/admin/queues', user: 'operator', password: 'dashboard-password-42' };
 const CREDENTIALS = ['xoxb-test', 'sk-ant-test', SIGNING_SECRET, DASHBOARD.password];
-const MODEL = 'claude-haiku-4-5';
+const MODEL = 'claude-haiku-5-5';
 
 let stack: Stack;
 let base: string;

@@ -2,12 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { RedisKeys } from '../../src/ops/redis-keys.js';
-import { questionJobId } from '../../src/queue/jobs.js';
+import { questionJobId } from '../../src/core/jobs.js';
 import { JOIN_GRACE_MS, ThreadOrder, type ThreadJob } from '../../src/queue/thread-order.js';
 import type { RequestBody } from '../fakes/anthropic-rules.js';
 import type { RecordedRequest } from '../fakes/anthropic.js';
 import { appMention, sendEvent, SIGNING_SECRET } from '../support/slack-requests.js';
 import { ALICE, BOT_USER, GENERAL, isFinal, startStack, type Stack } from './stack.js';
+import { turnsOf } from './answer-checks.js';
 
 /**
  * Issue 3: conversations answered in order. Two worker processes that take one job at a time
@@ -67,7 +68,7 @@ describe('questions in one thread, sent together, with two worker processes', ()
       expect(requests[index]!.at).toBeGreaterThanOrEqual(previousFinalAt);
       expect(answers[index]!.ts > answers[index - 1]!.ts).toBe(true);
     }
-    expect(requests[2]!.body?.messages).toEqual([
+    expect(turnsOf(requests[2]!)).toEqual([
       { role: 'user', content: `<@${ALICE}>: What is SQS?` },
       { role: 'assistant', content: 'Answer to «What is SQS?».' },
       { role: 'user', content: `<@${ALICE}>: And SNS?` },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultResponder, lastUserText } from '../fakes/anthropic.js';
 import { appMention, sendEvent, SIGNING_SECRET } from '../support/slack-requests.js';
-import { botRepliesIn, buttonsOf } from './answer-checks.js';
+import { botRepliesIn, buttonsOf, turnsOf } from './answer-checks.js';
 import { BOT_USER, GENERAL, isFinal, startStack, type Stack } from './stack.js';
 
 /**
@@ -60,7 +60,7 @@ describe('Slack rate limits', () => {
     // One read for the three of them (the first question's); the others used it, plus the answers written since.
     expect(stack.slack.callsTo('conversations.replies').length - readsBefore).toBe(1);
     const requests = stack.anthropic.messageRequests().slice(-3);
-    expect(requests[2]!.body?.messages).toEqual([
+    expect(turnsOf(requests[2]!)).toEqual([
       { role: 'user', content: '<@U0ALICE>: We are planning a data lake.' },
       { role: 'assistant', content: 'Great, S3 plus Glue and Athena is the usual start.' },
       { role: 'user', content: '<@U0ALICE>: Which file format?' },

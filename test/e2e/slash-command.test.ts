@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELP_TEXT } from '../../src/slack/intake.js';
 import { sendCommand, SIGNING_SECRET } from '../support/slack-requests.js';
 import { ALICE, BOT_USER, GENERAL, isFinal, shownTexts, startStack, type Stack } from './stack.js';
+import { turnsOf } from './answer-checks.js';
 
 /** Issue 3: `/aws` — questions posted visibly and answered in their thread, help, and channels the bot is not in. */
 let stack: Stack;
@@ -46,13 +47,13 @@ describe('/aws <question>', () => {
     const shown = shownTexts(stack, GENERAL, answer.ts);
     expect(shown.length).toBeGreaterThan(2);
     expect(shown.length).toBeLessThan(answerText.length / 6);
-    expect(stack.anthropic.messageRequests().at(-1)!.body?.messages).toEqual([{ role: 'user', content: `<@${ALICE}>: What causes Lambda cold starts?` }]);
+    expect(turnsOf(stack.anthropic.messageRequests().at(-1)!)).toEqual([{ role: 'user', content: `<@${ALICE}>: What causes Lambda cold starts?` }]);
 
     // A reply in the thread continues the conversation like any other.
     stack.anthropic.enqueue({ text: 'Use SnapStart for Java.' });
     await stack.message('Anything for Java specifically?', { threadTs: post.ts });
     await finalAnswerIn(post.ts, 'SnapStart');
-    expect(stack.anthropic.messageRequests().at(-1)!.body?.messages).toEqual([
+    expect(turnsOf(stack.anthropic.messageRequests().at(-1)!)).toEqual([
       { role: 'user', content: `<@${ALICE}>: What causes Lambda cold starts?` },
       { role: 'assistant', content: answerText },
       { role: 'user', content: `<@${ALICE}>: Anything for Java specifically?` },

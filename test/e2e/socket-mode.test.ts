@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackMessage } from '../fakes/slack.js';
 import { appMention, commandFields, eventCallback } from '../support/slack-requests.js';
 import { ALICE, BOT_USER, GENERAL, isFinal, startStack, type Stack } from './stack.js';
+import { turnsOf } from './answer-checks.js';
 
 /**
  * Issue 7: Socket Mode, as most teams first run the bot. The bot (SLACK_APP_TOKEN set) opens its
@@ -54,7 +55,7 @@ describe('Socket Mode', () => {
     expect(answer.text).toContain('*Fargate*');
     expect(answer.text).toContain('aws ecs create-cluster --cluster-name demo');
     expect(stack.slack.history(GENERAL, answer.ts).length).toBeGreaterThan(2);
-    expect(stack.anthropic.messageRequests().at(-1)!.body?.messages).toEqual([{ role: 'user', content: '<@U0ALICE>: How do I run containers on AWS?' }]);
+    expect(turnsOf(stack.anthropic.messageRequests().at(-1)!)).toEqual([{ role: 'user', content: '<@U0ALICE>: How do I run containers on AWS?' }]);
   });
 
   it('answers `/aws <question>` delivered as a slash_commands envelope: the question is posted and answered in its thread', async () => {

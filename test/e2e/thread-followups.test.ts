@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELP_TEXT } from '../../src/slack/intake.js';
 import { appMention, messageEvent, sendEvent, SIGNING_SECRET } from '../support/slack-requests.js';
 import { ALICE, BOT_USER, GENERAL, isFinal, startStack, type Asked, type Stack } from './stack.js';
+import { turnsOf } from './answer-checks.js';
 
 /** Issue 3: channel threads the bot takes part in, and messages that are not questions. */
 const BOB = 'U0BOB';
@@ -31,7 +32,7 @@ async function answeredThread(question: string, answer: string): Promise<Asked> 
   return asked;
 }
 
-const lastRequestMessages = () => stack.anthropic.messageRequests().at(-1)!.body?.messages as Array<{ role: string; content: unknown }> | undefined;
+const lastRequestMessages = () => turnsOf(stack.anthropic.messageRequests().at(-1));
 
 describe('a thread the bot has answered in', () => {
   it('answers a reply without a new mention, with the thread as context', async () => {

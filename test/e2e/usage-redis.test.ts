@@ -1,16 +1,15 @@
-import type Anthropic from '@anthropic-ai/sdk';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ModelRequest } from '../../src/model/claude.js';
 import { ModelError } from '../../src/model/errors.js';
+import type { LoopEvent, LoopRequest, LoopResult, ModelLoop } from '../../src/model/model-loop.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { RedisKeys } from '../../src/ops/redis-keys.js';
-import { AnswerCache } from '../../src/usage/answer-cache.js';
+import { AnswerCache } from '../../src/reuse/answer-cache.js';
 import { FeedbackStore } from '../../src/usage/feedback-store.js';
-import { InflightAnswers } from '../../src/usage/inflight.js';
+import { InflightAnswers } from '../../src/reuse/inflight.js';
 import { Limits } from '../../src/usage/limits.js';
-import { sharedModelStream, type AnswerStreamEvent, type ModelStreamFn } from '../../src/usage/shared-model-stream.js';
-import { totalsOf } from '../../src/usage/usage-fields.js';
+import { sharedAnswers } from '../../src/reuse/shared-answers.js';
+import { totalsOf } from '../../src/core/usage-tally.js';
 import { UsageStore } from '../../src/usage/usage-store.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 
@@ -21,7 +20,7 @@ import { startRedis, type RedisServer } from '../support/redis.js';
 let server: RedisServer;
 let redis: Redis;
 const keys = new RedisKeys('usage-test');
-const logger = createLogger({ logLevel: 'silent', logFormat: 'json', dashboard: undefined });
+const logger = createLogger({ logLevel: 'silent', logFormat: 'json' });
 
 beforeAll(async () => {
   server = await startRedis();
@@ -76,7 +75,7 @@ describe('the question rate', () => {
 describe('daily budgets', () => {
   const usage = (input: number, output: number) => ({ inputTokens: input, outputTokens: output, cacheReadTokens: 50_000, cacheWriteTokens: 0 });
   const record = (store: UsageStore, userId: string, input: number, output: number) =>
-    store.record({ teamId: 'T1', channel: 'C1', userId, model: 'claude-haiku-4-5', usage: usage(input, output), servedFrom: 'model', costNano: 1000, firstTokenMs: 500, durationMs: 1500 }, NOW);
+    store.record({ teamId: 'T1', channel: 'C1', userId, model: 'claude-haiku-4-5', usage: usage(input, output), servedFrom: 'model', costNano: 1000, firstTokenMs: 500, durationMs: 1500, toolCalls: 0, declined: false }, NOW);
 
   it('refuse a person over their budget and everyone once the workspace is over its own', async () => {
     const store = new UsageStore(redis, keys, 90);
@@ -124,76 +123,88 @@ describe('feedback', () => {
 });
 
 describe('identical first questions at once', () => {
-  const request = (author: string, signal?: AbortSignal): ModelRequest => ({
+  const request = (author: string): LoopRequest => ({
     system: 'You are an AWS expert.',
     turns: [{ role: 'user', content: `<@${author}>: How do I   set up ECS?` }],
-    model: 'claude-haiku-4-5',
-    temperature: 0.7,
-    maxTokens: 1000,
-    ...(signal ? { signal } : {}),
+    tools: [],
+    asker: { teamId: 'T1', channel: 'C1', userId: author },
+    endUserId: `T1-${author}`,
   });
-  const client = {} as Anthropic;
+  const settings = { model: 'claude-haiku-4-5', modelSettings: [0.7, 1000] };
 
-  /** A model stream that is not the SDK: the sharing protocol only sees the events. */
-  function scriptedModel(deltas: string[], delayMs: number, failAfter?: number): { calls: number; stream: ModelStreamFn } {
+  /** A model loop that is not the SDK: the sharing protocol only sees the events. */
+  function scriptedLoop(deltas: string[], delayMs: number, failAfter?: number): { calls: number; loop: ModelLoop } {
     const model = {
       calls: 0,
-      stream: async function* (): AsyncGenerator<AnswerStreamEvent> {
+      loop: async function* (): AsyncGenerator<LoopEvent> {
         model.calls += 1;
-        for (const [index, text] of deltas.entries()) {
-          if (failAfter === index) throw new ModelError('overloaded', 'overloaded');
+        let text = '';
+        const result = (status: LoopResult['status']): LoopEvent => ({
+          type: 'done',
+          result: { status, text, calls: [{ model: 'claude-haiku-4-5', usage: { inputTokens: 10, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0 } }], model: 'claude-haiku-4-5', sources: [], toolCalls: 0, reusableForSeconds: Number.POSITIVE_INFINITY, ...(status === 'failed' ? { error: new ModelError('overloaded', 'overloaded') } : {}) },
+        });
+        for (const [index, delta] of deltas.entries()) {
+          if (failAfter === index) {
+            yield result('failed');
+            return;
+          }
           await new Promise((resolve) => setTimeout(resolve, delayMs));
-          yield { type: 'text', text };
+          text += delta;
+          yield { type: 'text', text: delta };
         }
-        yield { type: 'done', usage: { inputTokens: 10, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0 }, stopReason: 'end_turn', model: 'claude-haiku-4-5-20251001', requestId: 'req_1' };
+        yield result('answered');
       },
     };
     return model;
   }
 
-  async function collect(stream: AsyncGenerator<AnswerStreamEvent>): Promise<{ text: string; done: AnswerStreamEvent | undefined }> {
+  async function collect(events: AsyncGenerator<LoopEvent>): Promise<{ text: string; result: LoopResult | undefined }> {
     let text = '';
-    let done: AnswerStreamEvent | undefined;
-    for await (const event of stream) {
+    let result: LoopResult | undefined;
+    for await (const event of events) {
       if (event.type === 'text') text += event.text;
-      else done = event;
+      if (event.type === 'retrying') text = text.slice(0, event.keepChars);
+      if (event.type === 'done') result = event.result;
     }
-    return { text, done };
+    return { text, result };
   }
 
   it('share one model call, each re-addressed to its asker, and the next one is served from the cache', async () => {
     const deps = { cache: new AnswerCache(redis, keys, 60), inflight: new InflightAnswers(redis, keys, logger), logger };
-    const model = scriptedModel(['Hi <@U0A', 'LICE>, create', ' a cluster', ' first.'], 60);
-    const ask = (jobId: string, userId: string) => collect(sharedModelStream(model.stream, deps, { jobId, userId })(client, request(userId)));
+    const model = scriptedLoop(['Hi <@U0A', 'LICE>, create', ' a cluster', ' first.'], 60);
+    const ask = (jobId: string, userId: string) => collect(sharedAnswers(model.loop, deps, { jobId, userId }, settings)(request(userId)));
     const [alice, bob, carol] = await Promise.all([ask('j1', 'U0ALICE'), ask('j2', 'U0BOB'), ask('j3', 'U0CAROL')]);
     expect(model.calls).toBe(1);
     expect(alice.text).toBe('Hi <@U0ALICE>, create a cluster first.');
     expect(bob.text).toBe('Hi <@U0BOB>, create a cluster first.');
     expect(carol.text).toBe('Hi <@U0CAROL>, create a cluster first.');
-    const served = [alice, bob, carol].map(({ done }) => (done && 'servedFrom' in done ? done.servedFrom : 'model'));
+    const served = [alice, bob, carol].map(({ result }) => result?.servedFrom ?? 'model');
     expect(served.sort()).toEqual(['model', 'shared', 'shared']);
 
     const later = await ask('j4', 'U0DAVE');
     expect(model.calls).toBe(1);
     expect(later.text).toBe('Hi <@U0DAVE>, create a cluster first.');
-    expect(later.done).toMatchObject({ type: 'done', servedFrom: 'cache', usage: { inputTokens: 0, outputTokens: 0 } });
+    expect(later.result).toMatchObject({ status: 'answered', servedFrom: 'cache', calls: [] });
     expect(await redis.keys('usage-test:answer-inflight:*')).toEqual([]);
   });
 
-  it('let a follower retry on its own when the leader fails', async () => {
+  it('let a follower answer on its own when the leader fails', async () => {
     const deps = { cache: new AnswerCache(redis, keys, 60), inflight: new InflightAnswers(redis, keys, logger), logger };
-    const failing = scriptedModel(['one', ' two', ' three'], 50, 2);
-    const leader = collect(sharedModelStream(failing.stream, deps, { jobId: 'j1', userId: 'U0ALICE' })(client, request('U0ALICE')));
+    const failing = scriptedLoop(['one', ' two', ' three'], 50, 2);
+    const working = scriptedLoop(['fine'], 1);
+    const leader = collect(sharedAnswers(failing.loop, deps, { jobId: 'j1', userId: 'U0ALICE' }, settings)(request('U0ALICE')));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const follower = collect(sharedModelStream(failing.stream, deps, { jobId: 'j2', userId: 'U0BOB' })(client, request('U0BOB')));
-    await expect(leader).rejects.toMatchObject({ kind: 'overloaded' });
-    await expect(follower).rejects.toMatchObject({ kind: 'stream_interrupted', retryable: true });
+    const follower = collect(sharedAnswers(working.loop, deps, { jobId: 'j2', userId: 'U0BOB' }, settings)(request('U0BOB')));
+    expect((await leader).result?.status).toBe('failed');
+    const alone = await follower;
+    expect(alone.text).toBe('fine');
+    expect(alone.result?.servedFrom).toBeUndefined();
     expect(failing.calls).toBe(1);
-    // Nothing was cached; the retry leads and calls the model itself.
-    const working = scriptedModel(['fine'], 1);
-    const retry = await collect(sharedModelStream(working.stream, deps, { jobId: 'j2', userId: 'U0BOB' })(client, request('U0BOB')));
-    expect(retry.text).toBe('fine');
     expect(working.calls).toBe(1);
+    // Nothing was cached from the failure: the next asker leads and calls the model itself.
+    const next = await collect(sharedAnswers(working.loop, deps, { jobId: 'j3', userId: 'U0CAROL' }, settings)(request('U0CAROL')));
+    expect(next.result?.servedFrom).toBeUndefined();
+    expect(working.calls).toBe(2);
   });
 
   it('give up a leader that went silent', async () => {
@@ -202,9 +213,7 @@ describe('identical first questions at once', () => {
     await redis.set(keys.inflightAnswer('h'), 'dead-stream', 'PX', 300);
     const follower = await inflight.claim('h', 'j2', 'U0BOB');
     expect(follower?.role).toBe('follower');
-    const started = Date.now();
     const events = follower!.role === 'follower' ? follower!.events() : undefined;
-    await expect(events!.next()).rejects.toMatchObject({ kind: 'stream_interrupted' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect((await events!.next()).value).toEqual({ type: 'failed', kind: 'silent' });
   });
 });

@@ -71,9 +71,11 @@ describe('usage accounting', () => {
 
     const mine = await usageReport(ALICE);
     expect(mine.responseType).toBe('ephemeral');
-    // 120,000 + 3,450 + 8,000 and 30,000 + 5,500 tokens; $0.138 + $0.0575 at Haiku 4.5's prices.
-    expect(mine.text).toContain('• Today: 2 questions · 166,950 tokens · $0.20');
-    expect(mine.text).toContain('• Last 30 days: 2 questions · 166,950 tokens · $0.20');
+    // 120,000 + 3,450 + 8,000 and 30,000 + 5,500 tokens at Claude Haiku 5.5's prices. The first
+    // request's prompt (128,000 tokens with its cache reads) is over 100,000, so every one of its
+    // tokens pays five times: $0.060 + $0.008625 + $0.0004; the second is in the usual band: $0.00575.
+    expect(mine.text).toContain('• Today: 2 questions · 166,950 tokens · $0.07');
+    expect(mine.text).toContain('• Last 30 days: 2 questions · 166,950 tokens · $0.07');
     expect(mine.text).toContain('_Tokens: 150,000 in · 8,950 out · 8,000 read from the prompt cache · 0 written to it._');
     expect(mine.text).toContain('Your daily budget: 158,950 of 500,000 tokens used today (31%)');
     expect(mine.text).not.toContain('Workspace');
@@ -84,9 +86,9 @@ describe('usage accounting', () => {
     const report = await usageReport(ADMIN);
     expect(report.text).toContain('• Today: 0 questions · 0 tokens · $0.00');
     expect(report.text).toContain('*Workspace* _(shown to admins)_');
-    expect(report.text).toContain('• Today: 3 questions · 177,950 tokens · $0.21');
-    expect(report.text).toMatch(/\*Top channels\* _\(last 30 days\)_\n1\. <#C0GENERAL> — 2 questions · 142,450 tokens · \$0\.15\n2\. <#C0OPS> — 1 question · 35,500 tokens · \$0\.06/);
-    expect(report.text).toMatch(/\*Top people\* _\(last 30 days\)_\n1\. <@U0ALICE> — 2 questions · 166,950 tokens · \$0\.20\n2\. <@U0BOB> — 1 question · 11,000 tokens · \$0\.02/);
+    expect(report.text).toContain('• Today: 3 questions · 177,950 tokens · $0.08');
+    expect(report.text).toMatch(/\*Top channels\* _\(last 30 days\)_\n1\. <#C0GENERAL> — 2 questions · 142,450 tokens · \$0\.07\n2\. <#C0OPS> — 1 question · 35,500 tokens · \$0\.01/);
+    expect(report.text).toMatch(/\*Top people\* _\(last 30 days\)_\n1\. <@U0ALICE> — 2 questions · 166,950 tokens · \$0\.07\n2\. <@U0BOB> — 1 question · 11,000 tokens · <\$0\.01/);
     expect(report.text).toMatch(/Speed over 3 model calls: first token after \d+\.\d s on average, complete after \d+\.\d s\./);
   });
 });

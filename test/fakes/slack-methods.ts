@@ -2,20 +2,31 @@
  * The Web API methods the fake Slack answers, each a function of (arguments, context) returning
  * the success body (without `ok`) or throwing SlackApiError for `{ok:false, error}`.
  * Argument values arrive as strings from form bodies and as JSON values from JSON bodies; the
- * helpers below accept both, as Slack does.
+ * helpers below accept both, as Slack does. What each method checks and answers: slack.md.
  */
+import { blockProblems } from './slack-blocks.js';
+import {
+  applyStreamContent,
+  contentMode,
+  newStreamState,
+  parseTaskDisplayMode,
+  STREAM_LIMITS,
+  validateChunks,
+  type StreamChunk,
+  type StreamMethod,
+} from './slack-streams.js';
 import {
   compareTs,
   SlackApiError,
   tsToMicros,
+  type HomeView,
   type MessageRecord,
   type SlackBlock,
   type SlackMessage,
   type SlackMetadata,
-  type StreamChunk,
   type Workspace,
 } from './slack-workspace.js';
-import { isRecord } from './util.js';
+import { isRecord, randomId } from './util.js';
 
 export type Args = Record<string, unknown>;
 export type MethodResult = Record<string, unknown>;
@@ -47,17 +58,25 @@ export interface MethodContext {
   streamLifetimeMs: number;
   /** Error chat.startStream answers where streaming is switched off, or undefined where it works. */
   streamingRefusal: (channelId: string) => string | undefined;
+  /** Whether appends must keep to the kind of content the stream started with. */
+  strictStreamingMode: boolean;
+  /** Whether the app has a Home tab (views.publish answers `not_enabled` otherwise). */
+  homeTabEnabled: boolean;
+  scopes: ReadonlySet<string>;
   openSocketUrl: () => string;
 }
 
 export type MethodHandler = (args: Args, ctx: MethodContext) => MethodResult;
 
-/** Slack's limits: chat.postMessage truncates/refuses past 40,000 chars; stream text fields cap at 12,000. */
+/** Slack's limits: chat.postMessage truncates/refuses past 40,000 chars; markdown_text caps at 12,000. */
 const MAX_TEXT_CHARS = 40_000;
-const MAX_MARKDOWN_CHARS = 12_000;
+const MAX_MARKDOWN_CHARS = STREAM_LIMITS.markdownText;
 const MAX_BLOCKS = 50;
-const MAX_SECTION_TEXT = 3_000;
-const MAX_HEADER_TEXT = 150;
+const MAX_ATTACHMENTS = 100;
+const MAX_LOADING_MESSAGES = 10;
+const MAX_VIEW_BYTES = 250_000;
+const MAX_PRIVATE_METADATA = 3_000;
+const MAX_CALLBACK_ID = 255;
 const MAX_PAGE = 1_000;
 
 const fail = (error: string, extra?: Record<string, unknown>): never => {
@@ -106,32 +125,24 @@ function optJson(args: Args, key: string, errorIfMalformed: string): unknown {
   }
 }
 
-function optBlocks(args: Args): SlackBlock[] | undefined {
+/** Slack refuses the whole message for any broken block (rules: slack-blocks.ts). */
+function optBlocks(args: Args, tooManyError = 'invalid_blocks'): SlackBlock[] | undefined {
   const value = optJson(args, 'blocks', 'invalid_blocks_format');
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) return fail('invalid_blocks_format');
-  validateBlocks(value);
+  if (value.length > MAX_BLOCKS && tooManyError !== 'invalid_blocks') fail(tooManyError);
+  const problems = blockProblems(value, '/blocks');
+  if (problems.length > 0) fail('invalid_blocks', { response_metadata: { messages: problems } });
   return value as SlackBlock[];
 }
 
-/** The Block Kit rules a bot trips over most often; Slack refuses the whole message for any of them. */
-function validateBlocks(blocks: unknown[]): void {
-  const invalid = (why: string): never => fail('invalid_blocks', { response_metadata: { messages: [`[ERROR] ${why}`] } });
-  if (blocks.length > MAX_BLOCKS) invalid(`no more than ${MAX_BLOCKS} items allowed [json-pointer:/blocks]`);
-  blocks.forEach((block, index) => {
-    if (!isRecord(block) || typeof block.type !== 'string') return invalid(`missing required field: type [json-pointer:/blocks/${index}]`);
-    const text = isRecord(block.text) ? block.text.text : undefined;
-    if (block.type === 'section' && typeof text === 'string' && text.length > MAX_SECTION_TEXT) {
-      invalid(`must be less than ${MAX_SECTION_TEXT + 1} characters [json-pointer:/blocks/${index}/text]`);
-    }
-    if (block.type === 'section' && typeof text === 'string' && text.length === 0) {
-      invalid(`must be more than 0 characters [json-pointer:/blocks/${index}/text/text]`);
-    }
-    if (block.type === 'header' && typeof text === 'string' && text.length > MAX_HEADER_TEXT) {
-      invalid(`must be less than ${MAX_HEADER_TEXT + 1} characters [json-pointer:/blocks/${index}/text]`);
-    }
-    return undefined;
-  });
+/** Legacy attachments, numbered as Slack stores them. */
+function optAttachments(args: Args): Array<Record<string, unknown>> | undefined {
+  const value = optJson(args, 'attachments', 'invalid_attachments');
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every(isRecord)) return fail('invalid_attachments');
+  if (value.length > MAX_ATTACHMENTS) fail('too_many_attachments');
+  return value.map((attachment, index) => ({ id: index + 1, ...attachment }));
 }
 
 function optMetadata(args: Args): SlackMetadata | undefined {
@@ -145,9 +156,16 @@ function optMetadata(args: Args): SlackMetadata | undefined {
 
 function optChunks(args: Args): StreamChunk[] | undefined {
   const value = optJson(args, 'chunks', 'invalid_chunks');
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((c) => isRecord(c) && typeof c.type === 'string')) return fail('invalid_chunks');
-  return value as StreamChunk[];
+  return value === undefined ? undefined : validateChunks(value);
+}
+
+/** `markdown_text` of chat.postMessage / chat.update: standard Markdown instead of `text` and `blocks`. */
+function optMarkdownText(args: Args, conflictsWith: { text?: string | undefined; blocks?: SlackBlock[] | undefined }): string | undefined {
+  const markdown = optString(args, 'markdown_text');
+  if (markdown === undefined) return undefined;
+  if (conflictsWith.text !== undefined || conflictsWith.blocks !== undefined) fail('markdown_text_conflict');
+  checkText(markdown, MAX_MARKDOWN_CHARS);
+  return markdown;
 }
 
 function requireChannel(args: Args, ctx: MethodContext, key = 'channel'): string {
@@ -178,10 +196,17 @@ function botFields(ctx: MethodContext): Partial<SlackMessage> {
   };
 }
 
-function writableChannel(channelId: string, ctx: MethodContext): void {
+/**
+ * Posting needs membership: a public channel the bot is not in answers `not_in_channel` (unless
+ * `chat:write.public` is granted and the method honours it), a private one `channel_not_found`.
+ */
+function writableChannel(channelId: string, ctx: MethodContext, options: { publicScopeHelps?: boolean } = {}): void {
+  if (!ctx.ws.isVisible(channelId)) fail('channel_not_found');
   const { spec } = ctx.ws.channel(channelId);
   if (spec.archived) fail('is_archived');
-  if (!spec.isMember) fail('not_in_channel');
+  if (spec.isMember) return;
+  if (options.publicScopeHelps && spec.type === 'channel' && ctx.scopes.has('chat:write.public')) return;
+  fail('not_in_channel');
 }
 
 function ownRecord(args: Args, ctx: MethodContext, notOwnError: string): { channel: string; ts: string; record: MessageRecord } {
@@ -198,18 +223,6 @@ function checkText(text: string | undefined, max: number): void {
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
-
-/** Markdown carried by a stream call: its `markdown_text` plus the text of its markdown_text chunks. */
-function streamedMarkdown(markdown: string | undefined, chunks: StreamChunk[] | undefined): string {
-  let text = markdown ?? '';
-  for (const chunk of chunks ?? []) {
-    if (chunk.type === 'markdown_text' && typeof chunk.text === 'string') {
-      checkText(chunk.text, MAX_MARKDOWN_CHARS);
-      text += chunk.text;
-    }
-  }
-  return text;
-}
 
 // ---- pagination ------------------------------------------------------------------------------
 
@@ -253,9 +266,9 @@ function withinRange(args: Args, message: SlackMessage): boolean {
 }
 
 function readableChannel(channelId: string, ctx: MethodContext): void {
-  const { spec } = ctx.ws.channel(channelId);
-  // A bot can read only conversations it is in (channels:history covers membership, not the world).
-  if (!spec.isMember) fail('not_in_channel');
+  if (!ctx.ws.isVisible(channelId)) fail('channel_not_found');
+  // A bot token reads only conversations it is in: channels:history is no licence for the world.
+  if (!ctx.ws.channel(channelId).spec.isMember) fail('not_in_channel');
 }
 
 // ---- the methods -----------------------------------------------------------------------------
@@ -275,10 +288,12 @@ const authTest: MethodHandler = (_args, ctx) => {
 
 const postMessage: MethodHandler = (args, ctx) => {
   const channel = requireChannel(args, ctx);
-  writableChannel(channel, ctx);
+  writableChannel(channel, ctx, { publicScopeHelps: true });
   const text = optString(args, 'text');
   const blocks = optBlocks(args);
-  if (!text && !blocks) fail('no_text');
+  const attachments = optAttachments(args);
+  const markdown = optMarkdownText(args, { text, blocks });
+  if (!text && !blocks && !attachments && !markdown) fail('no_text');
   checkText(text, MAX_TEXT_CHARS);
   const threadTs = optString(args, 'thread_ts');
   const metadata = optMetadata(args);
@@ -287,14 +302,17 @@ const postMessage: MethodHandler = (args, ctx) => {
     channel,
     {
       ...botFields(ctx),
-      text: text ?? '',
+      // The fake keeps markdown_text as the message's text; Slack renders it (slack.md).
+      text: markdown ?? text ?? '',
       ...(blocks ? { blocks } : {}),
+      ...(attachments ? { attachments } : {}),
       ...(threadTs ? { thread_ts: checkTs(threadTs, 'invalid_thread_ts') } : {}),
       ...(metadata ? { metadata } : {}),
       ...(broadcast ? { subtype: 'thread_broadcast' } : {}),
     },
     'chat.postMessage',
   );
+  ctx.ws.clearStatusOnReply(channel, message.thread_ts);
   return { channel, ts: message.ts, message: clone(message) };
 };
 
@@ -303,15 +321,24 @@ const update: MethodHandler = (args, ctx) => {
   if (ctx.ws.isStreaming(record, ctx.streamLifetimeMs)) fail('streaming_state_conflict');
   const text = optString(args, 'text');
   const blocks = optBlocks(args);
+  const attachments = optAttachments(args);
+  const markdown = optMarkdownText(args, { text, blocks });
   const metadata = optMetadata(args);
-  if (text === undefined && blocks === undefined) fail('no_text');
+  if (text === undefined && blocks === undefined && attachments === undefined && markdown === undefined) fail('no_text');
   checkText(text, MAX_TEXT_CHARS);
   const message = record.message;
   if (text !== undefined) message.text = text;
-  // Slack keeps the previous blocks when none are passed; an empty array removes them.
+  // New text without blocks replaces the blocks too (Slack then renders the text); without new
+  // text the previous blocks stay. An empty array removes them.
   if (blocks !== undefined) {
     if (blocks.length === 0) delete message.blocks;
     else message.blocks = blocks;
+  } else if (text !== undefined) delete message.blocks;
+  if (attachments !== undefined) message.attachments = attachments;
+  if (markdown !== undefined) {
+    // Markdown replaces the whole content: it cannot be combined with blocks.
+    message.text = markdown;
+    delete message.blocks;
   }
   if (metadata) message.metadata = metadata;
   message.edited = { user: ctx.ws.identity.botUserId, ts: ctx.ws.nextTs() };
@@ -446,48 +473,65 @@ const startStream: MethodHandler = (args, ctx) => {
   const recipientTeamId = optString(args, 'recipient_team_id');
   if (!isDm && !recipientUserId) fail('missing_recipient_user_id');
   if (!isDm && !recipientTeamId) fail('missing_recipient_team_id');
+  const taskDisplayMode = parseTaskDisplayMode(optString(args, 'task_display_mode'));
   const markdown = optString(args, 'markdown_text');
   checkText(markdown, MAX_MARKDOWN_CHARS);
   const chunks = optChunks(args);
-  const message = ctx.ws.insert(
-    channel,
-    { ...botFields(ctx), text: streamedMarkdown(markdown, chunks), thread_ts: threadTs },
-    'chat.startStream',
-    { recipientUserId, recipientTeamId, chunks: chunks ?? [] },
-  );
+  const stream = newStreamState({ recipientUserId, recipientTeamId, taskDisplayMode });
+  const mode = contentMode(markdown, chunks);
+  if (mode) stream.mode = mode;
+  const text = applyStreamContent(stream, 'chat.startStream', markdown, chunks);
+  const message = ctx.ws.insert(channel, { ...botFields(ctx), text, thread_ts: threadTs }, 'chat.startStream', stream);
+  ctx.ws.clearStatusOnReply(channel, message.thread_ts);
   return { channel, ts: message.ts };
 };
 
-function streamingRecord(args: Args, ctx: MethodContext): { channel: string; ts: string; record: MessageRecord } {
-  const found = ownRecord(args, ctx, 'cant_update_message');
-  if (!ctx.ws.isStreaming(found.record, ctx.streamLifetimeMs)) fail('message_not_in_streaming_state');
+function streamingRecord(args: Args, ctx: MethodContext, method: StreamMethod): { channel: string; ts: string; record: MessageRecord } {
+  const found = ownRecord(args, ctx, 'message_not_owned_by_app');
+  if (!ctx.ws.isStreaming(found.record, ctx.streamLifetimeMs)) {
+    const userStopped = found.record.stream?.endedBy === 'user';
+    fail(userStopped && method === 'chat.appendStream' ? 'stopped_by_user' : 'message_not_in_streaming_state');
+  }
   return found;
 }
 
-function appendToStream(record: MessageRecord, args: Args, required: boolean): void {
+/** The content of an append or stop: `markdown_text` or `chunks`, never both, in the stream's own mode. */
+function appendToStream(record: MessageRecord, args: Args, ctx: MethodContext, method: StreamMethod): void {
+  const stream = record.stream;
+  if (!stream) return;
   const markdown = optString(args, 'markdown_text');
+  const rawChunks = optJson(args, 'chunks', 'invalid_chunks');
+  const hasMarkdown = markdown !== undefined && markdown !== '';
+  if (hasMarkdown && rawChunks !== undefined) fail('cannot_provide_both_markdown_text_and_chunks');
   checkText(markdown, MAX_MARKDOWN_CHARS);
-  const chunks = optChunks(args);
-  if (required && !markdown && !chunks) fail('no_text');
-  record.message.text += streamedMarkdown(markdown, chunks);
-  record.stream?.chunks.push(...(chunks ?? []));
+  const chunks = rawChunks === undefined ? undefined : validateChunks(rawChunks);
+  const mode = contentMode(markdown, chunks);
+  if (method === 'chat.appendStream' && !mode) fail('markdown_text_or_chunks_required');
+  if (mode && stream.mode && mode !== stream.mode && ctx.strictStreamingMode) fail('streaming_mode_mismatch');
+  stream.mode ??= mode;
+  record.message.text += applyStreamContent(stream, method, markdown, chunks);
 }
 
 const appendStream: MethodHandler = (args, ctx) => {
-  const { channel, ts, record } = streamingRecord(args, ctx);
-  appendToStream(record, args, true);
+  const { channel, ts, record } = streamingRecord(args, ctx, 'chat.appendStream');
+  appendToStream(record, args, ctx, 'chat.appendStream');
   ctx.ws.snapshot(record, 'chat.appendStream');
   return { channel, ts };
 };
 
 const stopStream: MethodHandler = (args, ctx) => {
-  const { channel, ts, record } = streamingRecord(args, ctx);
-  appendToStream(record, args, false);
-  const blocks = optBlocks(args);
+  const { channel, ts, record } = streamingRecord(args, ctx, 'chat.stopStream');
+  // Checked before anything is applied: a refused stop leaves the stream as it was.
+  const blocks = optBlocks(args, 'msg_blocks_too_many');
   const metadata = optMetadata(args);
+  appendToStream(record, args, ctx, 'chat.stopStream');
   if (blocks) record.message.blocks = blocks;
   if (metadata) record.message.metadata = metadata;
-  if (record.stream) record.stream.state = 'stopped';
+  if (record.stream) {
+    record.stream.state = 'stopped';
+    record.stream.stoppedAt = Date.now();
+    record.stream.endedBy = 'app';
+  }
   ctx.ws.snapshot(record, 'chat.stopStream');
   return { channel, ts, message: clone(record.message) };
 };
@@ -495,16 +539,86 @@ const stopStream: MethodHandler = (args, ctx) => {
 function assistant(method: AssistantCall['method'], required: string[]): MethodHandler {
   return (args, ctx) => {
     const channelId = requireChannel(args, ctx, 'channel_id');
+    if (!ctx.ws.isVisible(channelId)) fail('channel_not_found');
     for (const key of required) if (args[key] === undefined) missingArgument(key);
     if (method === 'assistant.threads.setSuggestedPrompts') {
       const prompts = optJson(args, 'prompts', 'invalid_arguments');
       if (!Array.isArray(prompts) || prompts.length === 0) fail('invalid_arguments');
     }
     const threadTs = optString(args, 'thread_ts');
+    if (threadTs !== undefined) checkTs(threadTs, 'invalid_thread_ts');
+    if (method === 'assistant.threads.setStatus' && threadTs !== undefined) {
+      const loadingMessages = optLoadingMessages(args);
+      ctx.ws.setStatus(channelId, threadTs, {
+        status: optString(args, 'status') ?? '',
+        ...(loadingMessages ? { loadingMessages } : {}),
+        by: 'setStatus',
+      });
+    }
     ctx.assistantCalls.push({ method, channel_id: channelId, ...(threadTs ? { thread_ts: threadTs } : {}), args, at: Date.now() });
     return {};
   };
 }
+
+/** Up to ten strings Slack rotates through while the status shows. */
+function optLoadingMessages(args: Args): string[] | undefined {
+  const value = optJson(args, 'loading_messages', 'invalid_arguments');
+  if (value === undefined) return undefined;
+  const invalid = (why: string): never =>
+    fail('invalid_arguments', { response_metadata: { messages: [`[ERROR] ${why} [json-pointer:/loading_messages]`] } });
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return invalid('must be an array of strings');
+  if (value.length > MAX_LOADING_MESSAGES) invalid(`no more than ${MAX_LOADING_MESSAGES} items allowed`);
+  return value;
+}
+
+/** views.publish: a Home tab per person, checked as Slack checks views (`invalid_arguments` with reasons). */
+const viewsPublish: MethodHandler = (args, ctx) => {
+  const userId = requireString(args, 'user_id');
+  const view = optJson(args, 'view', 'invalid_arguments');
+  const invalid = (messages: string[]): never => fail('invalid_arguments', { response_metadata: { messages } });
+  if (!isRecord(view)) return invalid(['[ERROR] missing required field: view [json-pointer:/view]']);
+  if (!ctx.homeTabEnabled) fail('not_enabled');
+  if (Buffer.byteLength(JSON.stringify(view)) > MAX_VIEW_BYTES) fail('view_too_large');
+  const problems: string[] = [];
+  if (view.type !== 'home') problems.push('[ERROR] must be one of: home [json-pointer:/view/type]');
+  if (view.blocks === undefined) problems.push('[ERROR] missing required field: blocks [json-pointer:/view]');
+  else problems.push(...blockProblems(view.blocks, '/view/blocks', 'home'));
+  for (const [field, max] of [['private_metadata', MAX_PRIVATE_METADATA], ['callback_id', MAX_CALLBACK_ID]] as const) {
+    const value = view[field];
+    if (value !== undefined && (typeof value !== 'string' || value.length > max)) {
+      problems.push(`[ERROR] must be a string of at most ${max} characters [json-pointer:/view/${field}]`);
+    }
+  }
+  if (problems.length > 0) invalid(problems);
+  const current = ctx.ws.homeViewsOf(userId).at(-1)?.view;
+  const hash = optString(args, 'hash');
+  if (hash !== undefined && current && hash !== current.hash) fail('hash_conflict');
+  const id = ctx.ws.identity;
+  const viewId = current?.id ?? `V${randomId(10).toUpperCase()}`;
+  const published: HomeView = {
+    id: viewId,
+    team_id: id.teamId,
+    type: 'home',
+    blocks: clone(view.blocks as SlackBlock[]),
+    private_metadata: typeof view.private_metadata === 'string' ? view.private_metadata : '',
+    callback_id: typeof view.callback_id === 'string' ? view.callback_id : '',
+    state: { values: {} },
+    hash: `${Math.floor(Date.now() / 1000)}.${randomId(8)}`,
+    title: { type: 'plain_text', text: 'View Title', emoji: true },
+    clear_on_close: false,
+    notify_on_close: false,
+    close: null,
+    submit: null,
+    previous_view_id: null,
+    root_view_id: viewId,
+    app_id: id.appId,
+    external_id: typeof view.external_id === 'string' ? view.external_id : '',
+    app_installed_team_id: id.teamId,
+    bot_id: id.botId,
+  };
+  ctx.ws.publishHome(userId, published);
+  return { view: clone(published) };
+};
 
 const connectionsOpen: MethodHandler = (_args, ctx) => ({ url: ctx.openSocketUrl() });
 
@@ -527,8 +641,19 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   'assistant.threads.setStatus': assistant('assistant.threads.setStatus', ['thread_ts', 'status']),
   'assistant.threads.setSuggestedPrompts': assistant('assistant.threads.setSuggestedPrompts', ['prompts']),
   'assistant.threads.setTitle': assistant('assistant.threads.setTitle', ['thread_ts', 'title']),
+  'views.publish': viewsPublish,
   'apps.connections.open': connectionsOpen,
 };
+
+/**
+ * The scopes that each allow `method` (any one will do), empty when it needs none.
+ * assistant.threads.setStatus is documented with chat:write today and with assistant:write before.
+ */
+export function acceptedScopes(method: string, args: Args, ws: Workspace): string[] {
+  if (method === 'assistant.threads.setStatus') return ['assistant:write', 'chat:write'];
+  const one = requiredScope(method, args, ws);
+  return one === undefined ? [] : [one];
+}
 
 /** The scope each method needs; history and info scopes depend on the kind of conversation. */
 export function requiredScope(method: string, args: Args, ws: Workspace): string | undefined {

@@ -16,8 +16,8 @@ export interface RateLimitRule {
  * Slack's published limits for the methods this product uses.
  * Source: https://docs.slack.dev/apis/web-api/rate-limits (tiers: Tier 2 20+/min, Tier 3 50+/min,
  * Tier 4 100+/min; chat.postMessage is "special": about 1 message per second per channel, short
- * bursts allowed) and each method's reference page ("Rate limits" fact). chat.appendStream is
- * listed as Tier 4; chat.startStream/chat.stopStream are taken to be the same.
+ * bursts allowed) and each method's reference page ("Rate limits" fact): chat.startStream and
+ * chat.stopStream are Tier 2, chat.appendStream and views.publish Tier 4.
  */
 export const SLACK_PUBLISHED_LIMITS: Readonly<Record<string, RateLimitRule>> = {
   'chat.postMessage': { perMinute: 60, scope: 'channel', burst: 3 }, // special tier
@@ -28,9 +28,10 @@ export const SLACK_PUBLISHED_LIMITS: Readonly<Record<string, RateLimitRule>> = {
   'conversations.info': { perMinute: 50, scope: 'workspace' }, // Tier 3
   'users.info': { perMinute: 100, scope: 'workspace' }, // Tier 4
   'reactions.add': { perMinute: 50, scope: 'workspace' }, // Tier 3
-  'chat.startStream': { perMinute: 100, scope: 'workspace' }, // Tier 4
+  'chat.startStream': { perMinute: 20, scope: 'workspace' }, // Tier 2
   'chat.appendStream': { perMinute: 100, scope: 'workspace' }, // Tier 4
-  'chat.stopStream': { perMinute: 100, scope: 'workspace' }, // Tier 4
+  'chat.stopStream': { perMinute: 20, scope: 'workspace' }, // Tier 2
+  'views.publish': { perMinute: 100, scope: 'workspace' }, // Tier 4
 };
 
 const WINDOW_MS = 60_000;

@@ -88,7 +88,7 @@ export class SocketModeServer {
     this.connectionsOpened += 1;
     const pinger = setInterval(() => ws.ping(), this.pingIntervalMs);
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) this.onMessage(data.toString());
+      if (!isBinary) this.onMessage(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'));
     });
     ws.on('close', () => {
       clearInterval(pinger);

@@ -1,7 +1,11 @@
 /**
  * The state of the fake Slack workspace: channels, users, messages and threads, plus every version
- * each message went through. Pure data and rules; the HTTP side lives in slack.ts.
+ * each message went through, the assistant status of each thread and each person's Home tab.
+ * Pure data and rules; the HTTP side lives in slack.ts.
  */
+import type { StreamState } from './slack-streams.js';
+
+export type { StreamChunk } from './slack-streams.js';
 
 export type SlackBlock = Record<string, unknown>;
 
@@ -59,14 +63,32 @@ export interface SlackUser {
   profile?: { display_name?: string; real_name?: string; email?: string; image_72?: string; bot_id?: string };
 }
 
-export type StreamChunk = Record<string, unknown> & { type: string };
+/** One change of a thread's assistant status ("is thinking…"); an empty status clears it. */
+export interface StatusChange {
+  at: number;
+  status: string;
+  loadingMessages?: string[];
+  /** `setStatus` for assistant.threads.setStatus; `reply` when the bot's reply cleared it, as Slack does. */
+  by: 'setStatus' | 'reply';
+}
 
-interface StreamState {
-  state: 'streaming' | 'stopped';
-  startedAt: number;
-  recipientUserId?: string;
-  recipientTeamId?: string;
-  chunks: StreamChunk[];
+/** A Home tab as views.publish left it, in the shape Slack returns (`view`). */
+export interface HomeView {
+  id: string;
+  team_id: string;
+  type: 'home';
+  blocks: SlackBlock[];
+  private_metadata: string;
+  callback_id: string;
+  external_id: string;
+  hash: string;
+  state: { values: Record<string, unknown> };
+  [extra: string]: unknown;
+}
+
+export interface PublishedHomeView {
+  at: number;
+  view: HomeView;
 }
 
 /** One state a message passed through; `history()` returns them oldest first. */
@@ -140,6 +162,10 @@ export class Workspace {
   private readonly users = new Map<string, SlackUser>();
   /** Versions of deleted messages, so history() still tells the whole story after chat.delete. */
   private readonly deletedVersions = new Map<string, MessageVersion[]>();
+  /** Keyed by `${channel}/${thread_ts}`. */
+  private readonly statuses = new Map<string, StatusChange[]>();
+  /** Every view published to each user's Home tab, oldest first. */
+  private readonly homeViews = new Map<string, PublishedHomeView[]>();
   private lastMicros = 0n;
 
   constructor(readonly identity: Identity) {
@@ -172,7 +198,7 @@ export class Workspace {
         ...(spec.user ? { user: spec.user } : {}),
       },
       created: Math.floor(Date.now() / 1000),
-      messages: this.channels.get(spec.id)?.messages ?? new Map(),
+      messages: this.channels.get(spec.id)?.messages ?? new Map<string, MessageRecord>(),
     });
   }
 
@@ -192,6 +218,20 @@ export class Workspace {
     return this.channels.has(id);
   }
 
+  /** Invites the bot to a channel or removes it (`/invite`, `/remove`). */
+  setMember(id: string, isMember: boolean): void {
+    this.channel(id).spec.isMember = isMember;
+  }
+
+  /**
+   * A conversation the bot may know of: any public channel, and private ones only while it is a
+   * member. Slack answers `channel_not_found` for the others, as if they did not exist.
+   */
+  isVisible(id: string): boolean {
+    const channel = this.channels.get(id);
+    return channel !== undefined && (channel.spec.type === 'channel' || channel.spec.isMember);
+  }
+
   /** Slack accepts a user id as `channel` for chat.postMessage and delivers to the DM with that user. */
   resolveChannelId(idOrUser: string): string {
     if (this.channels.has(idOrUser)) return idOrUser;
@@ -205,6 +245,7 @@ export class Workspace {
 
   /** Channel info in the shape of conversations.info. */
   channelInfo(id: string): Record<string, unknown> {
+    if (!this.isVisible(id)) fail('channel_not_found');
     const { spec, created } = this.channel(id);
     const base = {
       id: spec.id,
@@ -232,7 +273,7 @@ export class Workspace {
     channelId: string,
     partial: Partial<SlackMessage>,
     method: string,
-    stream?: { recipientUserId?: string | undefined; recipientTeamId?: string | undefined; chunks?: StreamChunk[] },
+    stream?: StreamState,
   ): SlackMessage {
     const channel = this.channel(channelId);
     const ts = partial.ts ?? this.nextTs();
@@ -240,16 +281,7 @@ export class Workspace {
     if (channel.messages.has(ts)) fail('duplicate_ts', { ts });
     const message: SlackMessage = { ...partial, type: 'message', ts, text: partial.text ?? '' };
     if (message.thread_ts !== undefined && message.thread_ts !== ts) this.attachReply(channel, message);
-    const record: MessageRecord = { message, versions: [] };
-    if (stream) {
-      record.stream = {
-        state: 'streaming',
-        startedAt: Date.now(),
-        chunks: stream.chunks ?? [],
-        ...(stream.recipientUserId ? { recipientUserId: stream.recipientUserId } : {}),
-        ...(stream.recipientTeamId ? { recipientTeamId: stream.recipientTeamId } : {}),
-      };
-    }
+    const record: MessageRecord = { message, versions: [], ...(stream ? { stream } : {}) };
     channel.messages.set(ts, record);
     this.snapshot(record, method);
     return message;
@@ -392,9 +424,43 @@ export class Workspace {
     if (!stream || stream.state !== 'streaming') return false;
     if (Date.now() - stream.startedAt > lifetimeMs) {
       stream.state = 'stopped';
+      stream.stoppedAt = stream.startedAt + lifetimeMs;
+      stream.endedBy = 'timeout';
       return false;
     }
     return true;
+  }
+
+  // ---- assistant thread status -----------------------------------------------------------------
+
+  setStatus(channelId: string, threadTs: string, change: Omit<StatusChange, 'at'>): void {
+    const key = `${channelId}/${threadTs}`;
+    const changes = this.statuses.get(key) ?? [];
+    changes.push({ at: Date.now(), ...change });
+    this.statuses.set(key, changes);
+  }
+
+  statusHistory(channelId: string, threadTs: string): StatusChange[] {
+    return this.statuses.get(`${channelId}/${threadTs}`) ?? [];
+  }
+
+  /** Slack removes a thread's status when the app replies in it. */
+  clearStatusOnReply(channelId: string, threadTs: string | undefined): void {
+    if (threadTs === undefined) return;
+    const last = this.statusHistory(channelId, threadTs).at(-1);
+    if (last && last.status !== '') this.setStatus(channelId, threadTs, { status: '', by: 'reply' });
+  }
+
+  // ---- Home tab --------------------------------------------------------------------------------
+
+  publishHome(userId: string, view: HomeView): void {
+    const views = this.homeViews.get(userId) ?? [];
+    views.push({ at: Date.now(), view });
+    this.homeViews.set(userId, views);
+  }
+
+  homeViewsOf(userId: string): PublishedHomeView[] {
+    return this.homeViews.get(userId) ?? [];
   }
 }
 

@@ -2,14 +2,14 @@
  * A fake Slack that the real @slack/web-api, @slack/bolt and @slack/socket-mode clients talk to
  * over HTTP and WebSocket on 127.0.0.1: the Web API (`POST /api/<method>`), response_url
  * endpoints and Socket Mode, backed by an in-memory workspace, with recording, rate limits and
- * fault injection for tests. Wire formats: README.md in this folder.
+ * fault injection for tests. Wire formats: README.md and slack.md in this folder.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  acceptedScopes,
   DEFAULT_SCOPES,
   METHODS,
-  requiredScope,
   type Args,
   type AssistantCall,
   type EphemeralMessage,
@@ -17,20 +17,35 @@ import {
 } from './slack-methods.js';
 import { SLACK_PUBLISHED_LIMITS, SlackRateLimiter, type RateLimitScope } from './slack-ratelimit.js';
 import { SocketModeServer, type EnvelopeOptions, type EnvelopeType, type SentEnvelope, type SocketAck } from './slack-socket.js';
+import { viewOf, type StreamTask, type StreamView } from './slack-streams.js';
 import {
   SlackApiError,
   Workspace,
   type ChannelSpec,
+  type HomeView,
   type Identity,
   type MessageVersion,
+  type PublishedHomeView,
   type SlackBlock,
   type SlackMessage,
   type SlackUser,
+  type StatusChange,
   type StreamChunk,
 } from './slack-workspace.js';
 import { closeServer, isRecord, listenOnLoopback, randomId, readBody, sendJson, sleep, waitFor } from './util.js';
 
-export type { ChannelSpec, MessageVersion, SlackBlock, SlackMessage, SlackUser, StreamChunk } from './slack-workspace.js';
+export type {
+  ChannelSpec,
+  HomeView,
+  MessageVersion,
+  PublishedHomeView,
+  SlackBlock,
+  SlackMessage,
+  SlackUser,
+  StatusChange,
+  StreamChunk,
+} from './slack-workspace.js';
+export type { StreamEnd, StreamEvent, StreamTask, StreamView, TaskStatus, TaskUpdate, UrlSource } from './slack-streams.js';
 export type { AssistantCall, EphemeralMessage } from './slack-methods.js';
 export type { EnvelopeOptions, EnvelopeType, SentEnvelope, SocketAck } from './slack-socket.js';
 export { SLACK_PUBLISHED_LIMITS } from './slack-ratelimit.js';
@@ -61,6 +76,13 @@ export interface FakeSlackOptions {
   streamingUnsupported?: boolean | { channels?: string[]; error?: string };
   /** Slack ends a stream by itself after about five minutes; later appends fail. */
   streamLifetimeMs?: number;
+  /**
+   * Refuses an append or stop whose kind of content (`markdown_text` or `chunks`) differs from the
+   * stream's first one with `streaming_mode_mismatch`, as Slack documents. Default false.
+   */
+  strictStreamingMode?: boolean;
+  /** Whether the app has a Home tab; views.publish answers `not_enabled` without one. Default true. */
+  homeTabEnabled?: boolean;
   /** Applies SLACK_PUBLISHED_LIMITS at start. */
   realisticRateLimits?: boolean;
   /**
@@ -106,6 +128,28 @@ export interface ResponseUrlContext {
   messageTs?: string;
 }
 
+/** A message from another app or integration (an alert bot, AWS Chatbot…), as seeded by addBotMessage. */
+export interface OtherBotMessage {
+  botId: string;
+  appId?: string;
+  /** The name Slack shows (bot_profile.name and, for integrations, `username`). */
+  botName?: string;
+  username?: string;
+  /**
+   * Posts as an app's bot user (a plain message with `user`, `bot_id` and `app_id`) instead of the
+   * default `bot_message` subtype that integrations and incoming webhooks produce.
+   */
+  botUserId?: string;
+  text?: string;
+  attachments?: Array<Record<string, unknown>>;
+  blocks?: SlackBlock[];
+  thread_ts?: string;
+  ts?: string;
+}
+
+/** How long Slack shows an assistant status when no reply comes (docs: two minutes). */
+const STATUS_TIMEOUT_MS = 120_000;
+
 export interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
@@ -121,7 +165,7 @@ interface ResponseUrlState {
 
 /** Slack accepts five uses of a response_url. */
 const RESPONSE_URL_MAX_USES = 5;
-const JSON_FIELDS = ['blocks', 'attachments', 'metadata', 'chunks', 'prompts', 'unfurls'];
+const JSON_FIELDS = ['blocks', 'attachments', 'metadata', 'chunks', 'prompts', 'unfurls', 'view', 'loading_messages'];
 const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
 
 export class FakeSlack {
@@ -253,6 +297,94 @@ export class FakeSlack {
   /** The chunks (task_update, plan_update, markdown_text…) a stream received. */
   streamChunks(channel: string, ts: string): StreamChunk[] {
     return structuredClone(this.ws.findRecord(channel, ts)?.stream?.chunks ?? []);
+  }
+
+  /**
+   * Everything a chat.startStream message received: its Markdown, plan title, task list (latest
+   * state of each task in order of first appearance, with every update) and each chunk with the
+   * time it arrived; undefined for a message that never streamed.
+   */
+  stream(channel: string, ts: string): StreamView | undefined {
+    const record = this.ws.findRecord(channel, ts);
+    if (!record?.stream) return undefined;
+    this.ws.isStreaming(record, this.streamLifetimeMs);
+    return viewOf(record.stream);
+  }
+
+  /** The task list a stream shows now (id → latest title/status/details/sources, in order). */
+  streamTasks(channel: string, ts: string): StreamTask[] {
+    return this.stream(channel, ts)?.tasks ?? [];
+  }
+
+  /** All Markdown streamed into a message so far. */
+  streamedText(channel: string, ts: string): string {
+    return this.stream(channel, ts)?.text ?? '';
+  }
+
+  /** The person pressed Stop in Slack's client: later appends answer `stopped_by_user`. */
+  stopStreamAsUser(channel: string, ts: string): void {
+    const stream = this.ws.record(channel, ts).stream;
+    if (!stream || stream.state !== 'streaming') throw new Error(`message ${channel}/${ts} is not streaming`);
+    stream.state = 'stopped';
+    stream.stoppedAt = Date.now();
+    stream.endedBy = 'user';
+  }
+
+  /** Every status change of an assistant thread, oldest first (setStatus calls and clears by a reply). */
+  statusHistory(channel: string, threadTs: string): StatusChange[] {
+    return structuredClone(this.ws.statusHistory(channel, threadTs));
+  }
+
+  /** The status Slack shows in a thread now: '' once cleared, replied to, or two minutes old. */
+  threadStatus(channel: string, threadTs: string): string {
+    const last = this.ws.statusHistory(channel, threadTs).at(-1);
+    if (!last || Date.now() - last.at > STATUS_TIMEOUT_MS) return '';
+    return last.status;
+  }
+
+  /** The Home tab a person sees now (the last views.publish for them). */
+  homeView(userId: string): HomeView | undefined {
+    const latest = this.ws.homeViewsOf(userId).at(-1);
+    return latest ? structuredClone(latest.view) : undefined;
+  }
+
+  /** Every view published to a person's Home tab, oldest first. */
+  homeViewHistory(userId: string): PublishedHomeView[] {
+    return structuredClone(this.ws.homeViewsOf(userId));
+  }
+
+  /** Invites the bot to a channel (`true`) or removes it. */
+  setBotMember(channel: string, isMember: boolean): void {
+    this.ws.setMember(channel, isMember);
+  }
+
+  /**
+   * Seeds a message written by another app or integration, as Slack stores it: by default a
+   * `bot_message` (bot_id, app_id, username, attachments, no `user`), or a plain message of an
+   * app's bot user with `botUserId`. Attachments are numbered (`id`) as Slack numbers them.
+   */
+  addBotMessage(channel: string, input: OtherBotMessage): SlackMessage {
+    const name = input.botName ?? input.username ?? input.botId;
+    const message: Partial<SlackMessage> = {
+      ...(input.botUserId ? { user: input.botUserId } : { subtype: 'bot_message', username: input.username ?? name }),
+      bot_id: input.botId,
+      ...(input.appId ? { app_id: input.appId } : {}),
+      text: input.text ?? '',
+      ...(input.attachments ? { attachments: input.attachments.map((a, index) => ({ id: index + 1, ...a })) } : {}),
+      ...(input.blocks ? { blocks: input.blocks } : {}),
+      ...(input.thread_ts ? { thread_ts: input.thread_ts } : {}),
+      ...(input.ts ? { ts: input.ts } : {}),
+      bot_profile: {
+        id: input.botId,
+        ...(input.appId ? { app_id: input.appId } : {}),
+        name,
+        team_id: this.identity.teamId,
+        deleted: false,
+        icons: { image_36: `https://a.slack-edge.com/80588/img/plugins/app/bot_36.png` },
+      },
+      team: this.identity.teamId,
+    };
+    return structuredClone(this.ws.insert(channel, message, 'seed'));
   }
 
   callsTo(method: string): SlackCall[] {
@@ -405,9 +537,9 @@ export class FakeSlack {
     if (!decision.allowed) return rateLimited(decision.retryAfterSeconds);
     const handler = METHODS[method];
     if (!handler) return ok200({ ok: false, error: 'unknown_method', req_method: method });
-    const needed = requiredScope(method, parsed.args, this.ws);
-    if (needed && !this.scopes.has(needed)) {
-      return ok200({ ok: false, error: 'missing_scope', needed, provided: [...this.scopes].join(',') });
+    const accepted = acceptedScopes(method, parsed.args, this.ws);
+    if (accepted.length > 0 && !accepted.some((scope) => this.scopes.has(scope))) {
+      return ok200({ ok: false, error: 'missing_scope', needed: accepted.join(','), provided: [...this.scopes].join(',') });
     }
     try {
       return ok200({ ok: true, ...handler(parsed.args, this.methodContext()) });
@@ -453,6 +585,9 @@ export class FakeSlack {
       repliesRepeatParent: this.options.repliesRepeatParent ?? true,
       streamLifetimeMs: this.streamLifetimeMs,
       streamingRefusal: (channel) => this.streamingRefusal(channel),
+      strictStreamingMode: this.options.strictStreamingMode ?? false,
+      homeTabEnabled: this.options.homeTabEnabled ?? true,
+      scopes: this.scopes,
       openSocketUrl: () => this.socket.issueUrl(),
     };
   }
@@ -473,8 +608,8 @@ export class FakeSlack {
       'x-oauth-scopes': [...this.scopes].join(','),
       ...outcome.headers,
     };
-    const needed = requiredScope(method, {}, this.ws);
-    if (needed) headers['x-accepted-oauth-scopes'] = needed;
+    const accepted = acceptedScopes(method, {}, this.ws);
+    if (accepted.length > 0) headers['x-accepted-oauth-scopes'] = accepted.join(',');
     if (typeof outcome.body === 'string') {
       res.writeHead(outcome.status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
       res.end(outcome.body);

@@ -63,7 +63,7 @@ export interface StartBotOptions {
 }
 
 /** Variables a developer's shell may carry that would leak into the bot's configuration. */
-const SCRUBBED_PREFIXES = ['SLACK_', 'ANTHROPIC_', 'REDIS_', 'VITEST'];
+const SCRUBBED_PREFIXES = ['SLACK_', 'ANTHROPIC_', 'REDIS_', 'VITEST', 'AWS_', 'MCP_', 'TOOL_'];
 const SCRUBBED_KEYS = new Set(['ROLE', 'PORT', 'WORKER_HEALTH_PORT', 'QUEUE_PREFIX', 'LOG_LEVEL', 'LOG_FORMAT', 'SYSTEM_PROMPT', 'TEST']);
 
 function childEnv(env: Record<string, string>, role: Role | undefined): Record<string, string> {
@@ -192,6 +192,8 @@ export function baseEnv(input: BaseEnvInput): Record<string, string> {
     LOG_FORMAT: 'json',
     // A developer's own .env must not leak into the bot under test.
     ENV_FILE: 'none',
+    // Tests never reach the internet: documentation look-ups are turned on with a fake MCP server where a test needs them.
+    AWS_DOCS_MCP_URL: 'off',
   };
 }
 

@@ -342,3 +342,204 @@ export function sendAction(url: string, secret: string, payload: Record<string, 
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   return postSigned(url, secret, body, 'application/x-www-form-urlencoded', options);
 }
+
+// ---- shortcuts, feedback buttons, App Home ------------------------------------------------------
+
+/** Form-encoded like every interactivity payload; an alias that says what is being sent. */
+export const sendShortcut = sendAction;
+
+export interface MessageShortcutInput {
+  /** The shortcut's callback_id from the app's configuration. */
+  callbackId: string;
+  /** The message the shortcut was used on, as Slack stores it (a seeded or posted one). */
+  message: Record<string, unknown> & { ts: string };
+  channel?: string;
+  channelName?: string;
+  user?: string;
+  team?: string;
+  responseUrl?: string;
+  triggerId?: string;
+}
+
+/**
+ * A `message_action` payload: a message shortcut chosen from a message's menu. Slack sends the
+ * whole message (text, blocks, attachments, bot_id, thread_ts… as stored), and a response_url.
+ */
+export function messageShortcut(input: MessageShortcutInput): Record<string, unknown> {
+  const user = input.user ?? 'U0ALICE';
+  const team = input.team ?? DEFAULTS.teamId;
+  const channel = input.channel ?? 'C0GENERAL';
+  const name = user === 'U0ALICE' ? 'alice' : user.toLowerCase();
+  return {
+    type: 'message_action',
+    token: VERIFICATION_TOKEN,
+    action_ts: nowTs(),
+    team: { id: team, domain: DEFAULTS.teamDomain },
+    user: { id: user, username: name, team_id: team, name },
+    channel: { id: channel, name: input.channelName ?? (channel === 'C0GENERAL' ? 'general' : channel.toLowerCase()) },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: input.callbackId,
+    trigger_id: input.triggerId ?? `${Date.now()}.${randomId(10)}`,
+    response_url: input.responseUrl ?? `https://hooks.slack.com/app/${team}/1/${randomId(24)}`,
+    message_ts: input.message.ts,
+    message: { type: 'message', ...input.message },
+  };
+}
+
+export interface FeedbackClickInput {
+  /** The message carrying a context_actions block with a feedback_buttons element. */
+  message: Record<string, unknown> & { ts: string };
+  button: 'positive' | 'negative';
+  user?: string;
+  channel?: string;
+  responseUrl?: string;
+  team?: string;
+}
+
+/**
+ * A `block_actions` payload for a press of 👍 or 👎 in a feedback_buttons element: the action has
+ * `type: "feedback_buttons"` and the pressed button's `value` and `text`, with the element's
+ * action_id and the block's block_id taken from the message itself (so a test clicks what the
+ * bot really posted). Throws when the message has no feedback buttons.
+ */
+export function feedbackButtonsClick(input: FeedbackClickInput): Record<string, unknown> {
+  const found = findFeedbackButtons(input.message);
+  if (!found) throw new Error(`message ${input.message.ts} has no feedback_buttons element in a context_actions block`);
+  const pressed = found.element[`${input.button}_button`] as { value: string; text: Record<string, unknown> };
+  const payload = blockActions({
+    message: input.message,
+    actionId: found.element.action_id as string,
+    blockId: found.blockId,
+    ...(input.user ? { user: input.user } : {}),
+    ...(input.channel ? { channel: input.channel } : {}),
+    ...(input.responseUrl ? { responseUrl: input.responseUrl } : {}),
+    ...(input.team ? { team: input.team } : {}),
+  });
+  const [action] = payload.actions as Array<Record<string, unknown>>;
+  payload.actions = [{ ...action, type: 'feedback_buttons', value: pressed.value, text: pressed.text }];
+  return payload;
+}
+
+function findFeedbackButtons(message: Record<string, unknown>): { element: Record<string, unknown>; blockId: string } | undefined {
+  const blocks = Array.isArray(message.blocks) ? (message.blocks as Array<Record<string, unknown>>) : [];
+  for (const block of blocks) {
+    if (block.type !== 'context_actions' || !Array.isArray(block.elements)) continue;
+    const element = (block.elements as Array<Record<string, unknown>>).find((e) => e.type === 'feedback_buttons');
+    // Slack gives every block a block_id when the app sets none.
+    if (element) return { element, blockId: typeof block.block_id === 'string' ? block.block_id : randomId(5) };
+  }
+  return undefined;
+}
+
+export interface AppHomeOpenedInput {
+  user?: string;
+  /** The DM between the person and the app. */
+  channel?: string;
+  tab?: 'home' | 'messages';
+  /** The Home tab as last published (FakeSlack.homeView), sent with tab "home" once there is one. */
+  view?: Record<string, unknown>;
+}
+
+/** `app_home_opened`: someone opened the app's Home or Messages tab. */
+export function appHomeOpened(input: AppHomeOpenedInput = {}): Record<string, unknown> {
+  const tab = input.tab ?? 'home';
+  return {
+    type: 'app_home_opened',
+    user: input.user ?? 'U0ALICE',
+    channel: input.channel ?? 'D0DM',
+    tab,
+    ...(tab === 'home' && input.view ? { view: input.view } : {}),
+    event_ts: nowTs(),
+  };
+}
+
+// ---- messages from other bots -----------------------------------------------------------------
+
+/**
+ * The `message` event Slack sends for a message already in the workspace, such as another bot's
+ * post seeded with FakeSlack.addBotMessage: the stored fields as they are, plus channel,
+ * channel_type and event_ts.
+ */
+export function messageEventFor(
+  message: Record<string, unknown> & { ts: string },
+  channel: string,
+  channelType?: ChannelKind,
+): Record<string, unknown> {
+  return {
+    ...message,
+    type: 'message',
+    channel,
+    event_ts: message.ts,
+    channel_type: channelType ?? (channel.startsWith('D') ? 'im' : channel.startsWith('G') ? 'group' : 'channel'),
+  };
+}
+
+/** AWS Chatbot (now "Amazon Q Developer in chat applications") as Slack knows it. */
+export const AWS_CHATBOT = { appId: 'A6L22LZNH', botId: 'B0AWSCHATBOT', name: 'AWS Chatbot' } as const;
+
+export interface CloudWatchAlarmInput {
+  alarmName: string;
+  region?: string;
+  accountId?: string;
+  state?: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  previousState?: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  reason?: string;
+  description?: string;
+  metric?: { namespace: string; name: string; dimensions?: Record<string, string> };
+  threadTs?: string;
+}
+
+/** Attachment colours by alarm state, as alert integrations colour them. */
+const ALARM_COLORS = { ALARM: '#D13212', OK: '#1D8102', INSUFFICIENT_DATA: '#FF9900' } as const;
+
+/**
+ * A CloudWatch alarm notification as AWS Chatbot posts it into a channel: a bot message with an
+ * empty text and one coloured attachment (title linking to the alarm in the console, the state
+ * change reason, fields for account, region, state and metric). AWS does not publish the exact
+ * Slack payload; this follows its visible layout (slack.md). Seed it with FakeSlack.addBotMessage.
+ */
+export function cloudWatchAlarmNotification(input: CloudWatchAlarmInput): {
+  botId: string;
+  appId: string;
+  botName: string;
+  text: string;
+  attachments: Array<Record<string, unknown>>;
+  thread_ts?: string;
+} {
+  const region = input.region ?? 'us-east-1';
+  const account = input.accountId ?? '123456789012';
+  const state = input.state ?? 'ALARM';
+  const previous = input.previousState ?? (state === 'ALARM' ? 'OK' : 'ALARM');
+  const reason =
+    input.reason ??
+    'Threshold Crossed: 1 out of the last 1 datapoints [92.4 (01/01/26 00:00:00)] was greater than the threshold (80.0) (minimum 1 datapoint for OK -> ALARM transition).';
+  const title = `${state === 'ALARM' ? ':rotating_light:' : ':white_check_mark:'} CloudWatch Alarm | ${input.alarmName} | ${region} | Account: ${account}`;
+  const link = `https://console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(input.alarmName)}`;
+  const metric = input.metric ?? { namespace: 'AWS/EC2', name: 'CPUUtilization', dimensions: { InstanceId: 'i-0123456789abcdef0' } };
+  const dimensions = Object.entries(metric.dimensions ?? {}).map(([key, value]) => `${key} = ${value}`).join(', ');
+  return {
+    botId: AWS_CHATBOT.botId,
+    appId: AWS_CHATBOT.appId,
+    botName: AWS_CHATBOT.name,
+    text: '',
+    attachments: [
+      {
+        color: ALARM_COLORS[state],
+        fallback: `CloudWatch Alarm | ${input.alarmName} | ${region} | Account: ${account}`,
+        title,
+        title_link: link,
+        text: `${input.description ? `${input.description}\n` : ''}${reason}`,
+        fields: [
+          { title: 'Alarm Name', value: input.alarmName, short: true },
+          { title: 'State', value: `${previous} → ${state}`, short: true },
+          { title: 'Metric', value: `${metric.namespace} ${metric.name}${dimensions ? ` (${dimensions})` : ''}`, short: false },
+          { title: 'Region', value: region, short: true },
+          { title: 'Account', value: account, short: true },
+        ],
+        mrkdwn_in: ['text'],
+      },
+    ],
+    ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+  };
+}

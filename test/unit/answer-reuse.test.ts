@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { answerReuseKey, normaliseQuestion, readdress, ReaddressedStream, reusableQuestion } from '../../src/usage/answer-reuse.js';
+import { answerReuseKey, normaliseQuestion, readdress, ReaddressedStream, reusableQuestion } from '../../src/reuse/answer-reuse.js';
 
-const settings = { model: 'claude-haiku-4-5', temperature: 0.7, maxTokens: 1000, system: 'You are an AWS expert.' };
+const settings = { model: 'claude-haiku-4-5', modelSettings: [0.7, 'low', 1000] as unknown[], system: 'You are an AWS expert.', tools: ['aws_docs__search_documentation'] };
 const key = (question: string, overrides: Partial<typeof settings> = {}) => answerReuseKey(question, { ...settings, ...overrides });
 
 describe('the answer cache key', () => {
@@ -10,14 +10,16 @@ describe('the answer cache key', () => {
     expect(key('How do I set up ECS?')).toBe(key('  how do I   set up ecs?\n'));
   });
 
-  it('differs for another question, model, temperature, max_tokens or system prompt', () => {
+  it('differs for another question, model, model setting, system prompt or set of tools', () => {
     const base = key('How do I set up ECS?');
     expect(key('How do I set up EKS?')).not.toBe(base);
     expect(key('How do I set up ECS?', { model: 'claude-sonnet-4-5' })).not.toBe(base);
-    expect(key('How do I set up ECS?', { temperature: 0 })).not.toBe(base);
-    expect(key('How do I set up ECS?', { temperature: undefined })).not.toBe(base);
-    expect(key('How do I set up ECS?', { maxTokens: 2000 })).not.toBe(base);
+    expect(key('How do I set up ECS?', { modelSettings: [0, 'low', 1000] })).not.toBe(base);
+    expect(key('How do I set up ECS?', { modelSettings: ['default', 'low', 1000] })).not.toBe(base);
+    expect(key('How do I set up ECS?', { modelSettings: [0.7, 'low', 2000] })).not.toBe(base);
     expect(key('How do I set up ECS?', { system: 'You are a pirate.' })).not.toBe(base);
+    expect(key('How do I set up ECS?', { tools: [] })).not.toBe(base);
+    expect(key('How do I set up ECS?', { tools: ['aws_docs__search_documentation'] })).toBe(base);
     expect(base).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -6,7 +6,8 @@ const minimal = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', ANT
 describe('loadConfig', () => {
   it('applies the product defaults', () => {
     const config = loadConfig(minimal);
-    expect(config.model).toMatchObject({ name: 'claude-haiku-4-5', temperature: 0.7, maxTokens: 1000 });
+    expect(config.model).toMatchObject({ name: 'claude-haiku-5-5', temperature: undefined, maxTokens: 1000, effort: 'low', thinking: 'adaptive' });
+    expect(config.tools).toMatchObject({ docsMcpUrl: 'https://knowledge-mcp.global.api.aws', accountAccess: false });
     expect(config.role).toBe('all');
     expect(config.slack.port).toBe(3000);
     expect(config.slack.socketMode).toBe(false);
@@ -37,7 +38,7 @@ describe('loadConfig', () => {
 
   it('treats blank variables as unset and parses lists', () => {
     const config = loadConfig({ ...minimal, ANTHROPIC_MODEL: '', ADMIN_USER_IDS: ' U1, U2 ,,' });
-    expect(config.model.name).toBe('claude-haiku-4-5');
+    expect(config.model.name).toBe('claude-haiku-5-5');
     expect(config.usage.adminUserIds).toEqual(['U1', 'U2']);
   });
 
@@ -47,9 +48,21 @@ describe('loadConfig', () => {
 });
 
 describe('temperature', () => {
-  it('defaults to 0.7 and can be turned off', () => {
-    expect(loadConfig(minimal).model.temperature).toBe(0.7);
-    expect(loadConfig({ ...minimal, ANTHROPIC_TEMPERATURE: 'none' }).model.temperature).toBeUndefined();
-    expect(() => loadConfig({ ...minimal, ANTHROPIC_TEMPERATURE: '1.5' })).toThrow(/ANTHROPIC_TEMPERATURE/);
+  it('is sent only when set, and only where the model takes it', () => {
+    expect(loadConfig(minimal).model.temperature).toBeUndefined();
+    expect(loadConfig({ ...minimal, ANTHROPIC_MODEL: 'claude-haiku-4-5', ANTHROPIC_TEMPERATURE: '0.7' }).model.temperature).toBe(0.7);
+    expect(() => loadConfig({ ...minimal, ANTHROPIC_MODEL: 'claude-haiku-4-5', ANTHROPIC_TEMPERATURE: '1.5' })).toThrow(/ANTHROPIC_TEMPERATURE/);
+  });
+
+  it('stops the bot with one clear message when the model would reject it', () => {
+    expect(() => loadConfig({ ...minimal, ANTHROPIC_TEMPERATURE: '0.7' })).toThrow(/ANTHROPIC_TEMPERATURE=0\.7: claude-haiku-5-5 samples its own way and rejects any temperature but 1/);
+    expect(loadConfig({ ...minimal, ANTHROPIC_TEMPERATURE: '1' }).model.temperature).toBe(1);
+  });
+});
+
+describe('effort and thinking', () => {
+  it('refuses thinking turned off at an effort where the API requires it', () => {
+    expect(() => loadConfig({ ...minimal, ANTHROPIC_THINKING: 'disabled', ANTHROPIC_EFFORT: 'max' })).toThrow(/ANTHROPIC_THINKING=disabled/);
+    expect(loadConfig({ ...minimal, ANTHROPIC_THINKING: 'disabled' }).model.thinking).toBe('disabled');
   });
 });

@@ -49,7 +49,7 @@ describe('the logger', () => {
     expectNoSecret(output.join('\n'));
     // Every line stays one valid JSON object, and what is not secret is kept.
     for (const line of output) expect(() => JSON.parse(line)).not.toThrow();
-    expect(JSON.parse(output[0]!).config.model.name).toBe('claude-haiku-4-5');
+    expect(JSON.parse(output[0]!).config.model.name).toBe('claude-haiku-5-5');
     expect(output.join('\n')).toContain('[REDACTED');
   });
 

@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { FetchFunction } from '@slack/web-api';
 import { classifySlackRequest } from '../../src/core/slack-request-kind.js';
-import { ModelError } from '../../src/model/errors.js';
-import { metrics, recordAnswer, recordModelCall, recordQueueWait, registry } from '../../src/ops/metrics.js';
-import { countedFetch, slackMethodOf } from '../../src/slack/counted-fetch.js';
-import { usageEvents } from '../../src/usage/usage-events.js';
+import { DEFAULT_PRICES } from '../../src/core/prices.js';
+import { Metrics } from '../../src/ops/metrics.js';
+import { countedFetch, slackMethodOf } from '../../src/publish/counted-fetch.js';
 import { parsePrometheus } from '../support/prometheus.js';
 
-/** The registry is the process's one registry: each test reads what it changed as a difference. */
+/** One registry for the file: each test reads what it changed as a difference. */
+const metrics = new Metrics(DEFAULT_PRICES);
 async function read(): Promise<ReturnType<typeof parsePrometheus>> {
-  return parsePrometheus(await registry.metrics());
+  return parsePrometheus(await metrics.registry.metrics());
 }
 
 const usage = { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 1000, cacheWriteTokens: 0 };
 
 describe('the metrics registry', () => {
   it('defines every metric once, prefixed, with help text', async () => {
-    const all = await registry.getMetricsAsJSON();
-    expect(all.length).toBeGreaterThanOrEqual(Object.keys(metrics).length);
+    const all = await metrics.registry.getMetricsAsJSON();
+    expect(all.length).toBe(metrics.definedCount);
     for (const metric of all) {
       expect(metric.name).toMatch(/^aws_orchestrator_/);
       expect(metric.help.length, metric.name).toBeGreaterThan(20);
@@ -25,12 +25,12 @@ describe('the metrics registry', () => {
   });
 });
 
-describe('recordModelCall', () => {
+describe('model requests', () => {
   it('times the first text only, counts tokens by type and prices them', async () => {
     const before = await read();
-    const call = recordModelCall('claude-haiku-4-5');
-    call.text();
-    call.text();
+    const call = metrics.requestStarted('claude-haiku-4-5');
+    call.firstText();
+    call.firstText();
     call.succeeded(usage);
     const after = await read();
     const delta = (name: string, labels: Record<string, string>) => after.value(name, labels) - before.value(name, labels);
@@ -46,22 +46,22 @@ describe('recordModelCall', () => {
 
   it('counts failures by error type, and prices nothing for a model without a price', async () => {
     const before = await read();
-    const call = recordModelCall('claude-unknown-9');
-    call.failed(new ModelError('overloaded', 'Overloaded'));
-    recordModelCall('claude-unknown-9').succeeded(usage);
+    const call = metrics.requestStarted('claude-unknown-9');
+    call.failed('overloaded');
+    metrics.requestStarted('claude-unknown-9').succeeded(usage);
     const after = await read();
     expect(after.value('aws_orchestrator_model_errors_total', { model: 'claude-unknown-9', type: 'overloaded' }) - before.value('aws_orchestrator_model_errors_total', { model: 'claude-unknown-9', type: 'overloaded' })).toBe(1);
     expect(after.value('aws_orchestrator_model_cost_usd_total', { model: 'claude-unknown-9' })).toBe(0);
   });
 });
 
-describe('recordAnswer and recordQueueWait', () => {
+describe('answers and queue waits', () => {
   it('measure from Slack delivering the question, and skip first-visible text for failures', async () => {
     const before = await read();
     const receivedAt = 1_000_000;
-    recordAnswer({ source: 'dm', receivedAt }, { status: 'answered', firstVisibleAt: receivedAt + 1500, finishedAt: receivedAt + 4000 });
-    recordAnswer({ source: 'dm', receivedAt }, { status: 'failed', firstVisibleAt: receivedAt + 900, finishedAt: receivedAt + 900 });
-    recordQueueWait('question', receivedAt, receivedAt + 30);
+    metrics.answered({ source: 'dm', receivedAt }, { status: 'answered', firstVisibleAt: receivedAt + 1500, finishedAt: receivedAt + 4000 });
+    metrics.answered({ source: 'dm', receivedAt }, { status: 'failed', firstVisibleAt: receivedAt + 900, finishedAt: receivedAt + 900 });
+    metrics.jobStarted('question', receivedAt, receivedAt + 30);
     const after = await read();
     const delta = (name: string, labels: Record<string, string>) => after.value(name, labels) - before.value(name, labels);
     expect(delta('aws_orchestrator_answers_total', { source: 'dm', status: 'answered' })).toBe(1);
@@ -75,20 +75,25 @@ describe('recordAnswer and recordQueueWait', () => {
   });
 });
 
-describe('usage accounting notices', () => {
-  it('count cache hits, shared answers and feedback votes', async () => {
+describe('reuse, tools, refusals and votes', () => {
+  it('count cache hits, shared answers, tool calls, refusals and feedback votes', async () => {
     const before = await read();
-    const answer = { teamId: 'T1', channel: 'C1', userId: 'U1', model: 'claude-haiku-4-5', usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, costNano: 0, firstTokenMs: undefined, durationMs: 5 };
-    usageEvents.emit('answer', { ...answer, servedFrom: 'cache' });
-    usageEvents.emit('answer', { ...answer, servedFrom: 'shared' });
-    usageEvents.emit('answer', { ...answer, servedFrom: 'model' });
-    usageEvents.emit('feedback', { teamId: 'T1', jobId: 'q-1', userId: 'U1', vote: 'up', change: { previous: undefined, current: 'up' } });
-    usageEvents.emit('feedback', { teamId: 'T1', jobId: 'q-1', userId: 'U1', vote: 'up', change: { previous: 'up', current: 'up' } });
+    const answered = { status: 'answered', finishedAt: 5 };
+    metrics.answered({ source: 'mention', receivedAt: 0 }, { ...answered, servedFrom: 'cache' });
+    metrics.answered({ source: 'mention', receivedAt: 0 }, { ...answered, servedFrom: 'shared' });
+    metrics.answered({ source: 'mention', receivedAt: 0 }, answered);
+    metrics.toolFinished('aws_docs__search_documentation', false, 250);
+    metrics.toolFinished('aws_docs__search_documentation', true, 20_000);
+    metrics.refused('claude-haiku-5-5', 'cyber');
+    metrics.voted('up');
     const after = await read();
     const delta = (name: string, labels: Record<string, string> = {}) => after.value(name, labels) - before.value(name, labels);
     expect(delta('aws_orchestrator_answer_cache_hits_total')).toBe(1);
     expect(delta('aws_orchestrator_answers_shared_total')).toBe(1);
     expect(delta('aws_orchestrator_feedback_votes_total', { vote: 'up' })).toBe(1);
+    expect(delta('aws_orchestrator_tool_calls_total', { tool: 'aws_docs__search_documentation', outcome: 'ok' })).toBe(1);
+    expect(delta('aws_orchestrator_tool_calls_total', { tool: 'aws_docs__search_documentation', outcome: 'error' })).toBe(1);
+    expect(delta('aws_orchestrator_model_refusals_total', { model: 'claude-haiku-5-5', category: 'cyber' })).toBe(1);
   });
 });
 
@@ -97,9 +102,9 @@ describe('countedFetch (the Slack Web API hook)', () => {
 
   it('counts calls by method and status, and 429s separately', async () => {
     const before = await read();
-    await countedFetch(respond(200))('https://slack.com/api/chat.postMessage', { method: 'POST' });
-    await countedFetch(respond(429))('https://slack.com/api/chat.update', { method: 'POST' });
-    await expect(countedFetch(async () => Promise.reject(new Error('ECONNRESET')))('http://127.0.0.1:9/api/conversations.replies')).rejects.toThrow('ECONNRESET');
+    await countedFetch(metrics.slackApiCall, respond(200))('https://slack.com/api/chat.postMessage', { method: 'POST' });
+    await countedFetch(metrics.slackApiCall, respond(429))('https://slack.com/api/chat.update', { method: 'POST' });
+    await expect(countedFetch(metrics.slackApiCall, async () => Promise.reject(new Error('ECONNRESET')))('http://127.0.0.1:9/api/conversations.replies')).rejects.toThrow('ECONNRESET');
     const after = await read();
     const delta = (name: string, labels: Record<string, string>) => after.value(name, labels) - before.value(name, labels);
     expect(delta('aws_orchestrator_slack_api_calls_total', { method: 'chat.postMessage', status: '200' })).toBe(1);

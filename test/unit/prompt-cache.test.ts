@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toMessageParams } from '../../src/model/claude.js';
+import { toMessageParams } from '../../src/model/model-loop.js';
 import { mayBeCacheable, minCacheableTokens } from '../../src/model/prompt-cache.js';
 
 describe('prompt caching', () => {
@@ -10,6 +10,7 @@ describe('prompt caching', () => {
     expect(minCacheableTokens('claude-sonnet-4-6')).toBe(2048);
     expect(minCacheableTokens('claude-opus-5')).toBe(512);
     expect(minCacheableTokens('claude-opus-5-5')).toBe(512);
+    expect(minCacheableTokens('claude-haiku-5-5')).toBe(512);
   });
 
   it('marks a prefix that may reach the minimum, even in dense text, and not a short one', () => {
@@ -17,6 +18,9 @@ describe('prompt caching', () => {
     expect(mayBeCacheable(8191, 'claude-haiku-4-5')).toBe(false);
     // The old rule (4 characters a token) missed Sonnet 4.5 prompts between 2,048 and 16,384 characters.
     expect(mayBeCacheable(4000, 'claude-sonnet-4-5')).toBe(true);
+    // Haiku 5.5's tokenizer makes about 1.3× the tokens of the same text.
+    expect(mayBeCacheable(788, 'claude-haiku-5-5')).toBe(true);
+    expect(mayBeCacheable(780, 'claude-haiku-5-5')).toBe(false);
   });
 
   it('puts the history breakpoint on the last turn before the question once system and history are long enough', () => {

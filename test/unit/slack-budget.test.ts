@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketOf } from '../../src/answer/slack-budget.js';
+import { bucketOf } from '../../src/publish/slack-budget.js';
 
 /** The shared Slack budget's bucket shape: it must never spend more than Slack's sliding minute allows. */
 describe('bucketOf', () => {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  closeOpenMarkdown,
   escapeSlackText,
-  markdownBlock,
   toSlackMrkdwn,
   toSlackMrkdwnPartial,
 } from '../../src/core/slack-format.js';
+import { healPartialMarkdown } from '../../src/core/markdown-healing.js';
 import { loadCorpus, mrkdwnProblems } from './corpus/mrkdwn-checks.js';
 
 const corpus = loadCorpus();
@@ -225,12 +224,6 @@ describe('toSlackMrkdwn JSON answers', () => {
   });
 });
 
-describe('markdownBlock', () => {
-  it('wraps standard Markdown in a Slack markdown block', () => {
-    expect(markdownBlock('# Title\n\n**bold**')).toEqual({ type: 'markdown', text: '# Title\n\n**bold**' });
-  });
-});
-
 describe('toSlackMrkdwnPartial', () => {
   it.each([
     ['Use **bold', 'Use *bold*'],
@@ -292,7 +285,7 @@ describe('toSlackMrkdwnPartial', () => {
 
   it('leaves complete Markdown unchanged', () => {
     const complete = '# Title\n\nText with **bold** and `code`.\n\n```sh\nmake\n```\n';
-    expect(closeOpenMarkdown(complete)).toBe(complete);
+    expect(healPartialMarkdown(complete)).toBe(complete);
   });
 
   it.each(corpus)('$name: a complete answer renders as in toSlackMrkdwn', ({ markdown, expected }) => {

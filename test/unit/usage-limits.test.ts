@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expiryOfDay, formatWait, lastDays, nextUtcMidnight, utcDay } from '../../src/usage/days.js';
-import { admissionFromScript, refusalText } from '../../src/usage/limit-rules.js';
+import { expiryOfDay, formatWait, lastDays, nextUtcMidnight, utcDay } from '../../src/core/days.js';
+import { admissionFromScript, refusalText } from '../../src/core/limit-rules.js';
 
 const limits = { perMinute: 10, userBudget: 200_000, workspaceBudget: 5_000_000 };
 const NOON = Date.parse('2026-05-01T12:00:00Z');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { budgetTokens, buildPriceTable, costNanoUsd, costUsd, DEFAULT_PRICES, priceFor, priceOverrideProblems } from '../../src/usage/prices.js';
+import { budgetTokens, buildPriceTable, costNanoUsd, costUsd, DEFAULT_PRICES, priceFor, priceOverrideProblems } from '../../src/core/prices.js';
 
 const usage = (inputTokens: number, outputTokens: number, cacheReadTokens = 0, cacheWriteTokens = 0) => ({ inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens });
 const minimal = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', ANTHROPIC_API_KEY: 'sk-ant-x' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatUsageReport, formatUsd, type UsageReportInput } from '../../src/usage/report-format.js';
-import { incrementsFor, ranked, tallyOf, totalsOf, type AnswerUsage } from '../../src/usage/usage-fields.js';
+import { formatCount, formatUsageReport, formatUsd, type UsageReportInput } from '../../src/core/usage-report.js';
+import { incrementsFor, ranked, tallyOf, totalsOf, type AnswerUsage } from '../../src/core/usage-tally.js';
 
 const answer = (overrides: Partial<AnswerUsage> = {}): AnswerUsage => ({
   teamId: 'T1',
@@ -10,6 +10,8 @@ const answer = (overrides: Partial<AnswerUsage> = {}): AnswerUsage => ({
   usage: { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 5000, cacheWriteTokens: 0 },
   servedFrom: 'model',
   costNano: 3_200_000,
+  toolCalls: 0,
+  declined: false,
   firstTokenMs: 800,
   durationMs: 4000,
   ...overrides,

@@ -4,19 +4,19 @@ import { registerAssistant } from './assistant/assistant.js';
 import { registerAwsCommand } from './commands/aws.js';
 import { registerAppMention } from './events/app-mention.js';
 import { registerMessage, type MessageListenerDeps } from './events/message.js';
-import { countSlackRequests } from '../request-metrics.js';
+import { countSlackRequests, type SlackRequestObserver } from '../request-metrics.js';
 import type { AccessPolicy } from '../../core/access.js';
 import { registerAccessControl } from '../access-control.js';
 import { registerStop } from './actions/stop.js';
 import { registerContinue } from './actions/continue.js';
 import { registerFeedback } from './actions/feedback.js';
-import type { FeedbackStore } from '../../usage/feedback-store.js';
+import type { FeedbackListenerDeps } from './actions/feedback.js';
 
 /** Every Slack listener, registered from one place, grouped by kind as in Bolt's templates. */
-export type ListenerDeps = MessageListenerDeps & { access?: AccessPolicy; feedback?: FeedbackStore };
+export type ListenerDeps = MessageListenerDeps & FeedbackListenerDeps & { access?: AccessPolicy; onRequest?: SlackRequestObserver };
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  app.use(countSlackRequests);
+  if (deps.onRequest) app.use(countSlackRequests(deps.onRequest));
   if (deps.access) registerAccessControl(app, { policy: deps.access, queue: deps.queue, logger: deps.logger });
   // Bolt's Assistant is a global middleware that ends the chain for the events it takes (assistant
   // thread events, DM thread messages): global middleware must be registered before it.

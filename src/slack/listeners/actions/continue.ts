@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { ACTIONS } from '../../../core/answer-blocks.js';
-import { continueJobId, type QuestionSource } from '../../../queue/jobs.js';
+import { continueJobId, type QuestionSource } from '../../../core/jobs.js';
 import type { IntakeDeps } from '../../intake.js';
 
 /**

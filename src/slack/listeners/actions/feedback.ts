@@ -2,7 +2,6 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import { ACTIONS } from '../../../core/answer-blocks.js';
 import type { Logger } from '../../../ops/logger.js';
 import type { FeedbackStore, Vote, VoteChange } from '../../../usage/feedback-store.js';
-import { usageEvents } from '../../../usage/usage-events.js';
 
 /**
  * 👍/👎 on a finished answer (the button's value is the answer's question job id): the vote is
@@ -12,6 +11,8 @@ import { usageEvents } from '../../../usage/usage-events.js';
 export interface FeedbackListenerDeps {
   feedback?: FeedbackStore;
   logger: Logger;
+  /** Told of every vote that changed something (metrics). */
+  onVote?: (vote: Vote) => void;
 }
 
 const VOTES: Array<[actionId: string, vote: Vote]> = [
@@ -38,7 +39,7 @@ export function registerFeedback(app: App, deps: FeedbackListenerDeps): void {
       let text: string;
       try {
         const change = await deps.feedback.vote({ teamId, jobId, userId: body.user.id, vote });
-        usageEvents.emit('feedback', { teamId, jobId, userId: body.user.id, vote, change });
+        if (change.previous !== change.current) deps.onVote?.(vote);
         deps.logger.info({ jobId, vote, previous: change.previous, user: body.user.id }, 'feedback recorded');
         text = thanksText(change);
       } catch (error) {

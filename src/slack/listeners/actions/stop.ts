@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { ACTIONS } from '../../../core/answer-blocks.js';
 import type { Logger } from '../../../ops/logger.js';
 import type { RedisKeys } from '../../../ops/redis-keys.js';
-import { requestStop } from '../../../queue/stop-signals.js';
+import { requestStop } from '../../../answer/stop-requests.js';
 
 /**
  * Stop on an answer being written: the worker writing it (whichever process that is) cancels the

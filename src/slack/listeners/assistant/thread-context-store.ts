@@ -1,5 +1,5 @@
 import type { AssistantConfig } from '@slack/bolt';
-import type { AssistantThreadContext, AssistantThreadRef, AssistantThreads } from '../../../ops/assistant-threads.js';
+import type { AssistantThreadContext, AssistantThreadRef, AssistantThreads } from '../../../answer/assistant-threads.js';
 
 type ThreadContextStore = NonNullable<AssistantConfig['threadContextStore']>;
 type StoreArgs = Parameters<ThreadContextStore['save']>[0];

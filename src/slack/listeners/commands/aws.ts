@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { commandJobId } from '../../../queue/jobs.js';
+import { commandJobId } from '../../../core/jobs.js';
 import type { ListenerDeps } from '../index.js';
 import { maskQuestion, secretWarningText } from '../../secret-warning.js';
 import { routeSubcommand, SUBCOMMANDS, type SubcommandReply, type SubcommandTable } from './subcommands.js';

@@ -1,4 +1,4 @@
-import { usageReportJobId } from '../../../queue/jobs.js';
+import { usageReportJobId } from '../../../core/jobs.js';
 import type { Subcommand } from './subcommands.js';
 
 /**

@@ -1,0 +1,85 @@
+import { afterPush, decideUpdate, type CadencePolicy, type CadenceState } from '../core/cadence.js';
+
+/**
+ * The one scheduler of an answer's intermediate writes to Slack, for both ways of showing an
+ * answer (chat.update and the text-streaming methods). show() never blocks the model: the newest
+ * view is kept, at most one write is in flight, and whatever arrived meanwhile goes with the next
+ * one, paced by the cadence (core/cadence.ts). A write that the budget or Slack refused is simply
+ * tried again at the next tick with newer content. stop() ends it before the final write.
+ */
+/** sent: the write went out; skipped: the budget or Slack refused it (try again later); idle: there was nothing to write. */
+export type PushResult = 'sent' | 'skipped' | 'idle';
+
+export class UpdatePump<View> {
+  private latest: View | undefined;
+  /** Grows with every change worth showing (text characters, a step, a status). */
+  private progress = 0;
+  private cadence: CadenceState = { lastPushAt: undefined, lastPushedLength: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly policy: CadencePolicy,
+    private readonly push: (view: View) => Promise<PushResult>,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** The newest view, and how much it changed since the last one (characters; a step counts as minNewChars). */
+  want(view: View, change: number): void {
+    if (this.stopped || change <= 0) return;
+    this.latest = view;
+    this.progress += change;
+    this.schedule();
+  }
+
+  /** No more intermediate writes; resolves once the one in flight (if any) is done. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer || this.inFlight || this.latest === undefined) return;
+    const decision = decideUpdate(this.cadence, this.progress, Date.now(), this.policy);
+    if (decision.push) this.fire();
+    else if (this.progress > this.cadence.lastPushedLength) this.timer = setTimeout(() => this.tick(), decision.retryInMs);
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.schedule();
+  }
+
+  private fire(): void {
+    const view = this.latest!;
+    const target = this.progress;
+    const attemptAt = Date.now();
+    this.inFlight = this.push(view)
+      .then((result) => {
+        if (result === 'sent') this.cadence = afterPush(target, attemptAt);
+        else if (result === 'skipped') this.cadence = { ...this.cadence, lastPushAt: attemptAt };
+        // Nothing to show yet (a status the message already shows): the next change may go at once.
+        else this.cadence = { ...this.cadence, lastPushedLength: target };
+      })
+      .catch((error: unknown) => {
+        this.cadence = { ...this.cadence, lastPushAt: attemptAt };
+        this.onError(error);
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+        this.schedule();
+      });
+  }
+}
+
+/** How much a view changed, for the pump's pacing: text growth or shrinkage in characters, a step or status change as `stepWeight`. */
+export function changeOf(previous: { text: string; status: string | undefined; steps: string } | undefined, next: { text: string; status: string | undefined; steps: string }, stepWeight: number): number {
+  if (!previous) return Math.max(next.text.length, next.status || next.steps ? stepWeight : 0);
+  let change = Math.abs(next.text.length - previous.text.length);
+  if (change === 0 && next.text !== previous.text) change = 1;
+  if (next.status !== previous.status || next.steps !== previous.steps) change += stepWeight;
+  return change;
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { LoopStatus } from '../model/model-loop.js';
+import type { ToolSource } from '../model/tools.js';
+import type { Logger } from '../ops/logger.js';
+import type { RedisKeys } from '../ops/redis-keys.js';
+import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
+
+/**
+ * Identical first questions asked while the first is still being answered share its model call,
+ * whichever workers hold them. The first to claim the question's key leads: it calls the model
+ * and appends what it receives to a Redis stream. The others follow: they read that stream into
+ * their own Slack messages. A leader that dies stops its heartbeat; its followers notice within
+ * `staleMs` and answer by themselves.
+ */
+export type InflightEvent =
+  | { type: 'start'; author: string }
+  | { type: 'text'; text: string }
+  | { type: 'done'; status: LoopStatus; model: string; sources: ToolSource[] }
+  | { type: 'failed'; kind: string }
+  | { type: 'beat' };
+
+export interface InflightOptions {
+  /** How often a leader says it is alive (and keeps its claim). */
+  heartbeatMs: number;
+  /** Silence after which followers give the leader up. */
+  staleMs: number;
+  /** How often followers read the stream. */
+  pollMs: number;
+  /** How long a leader gathers deltas into one stream entry. */
+  flushMs: number;
+}
+
+export const DEFAULT_INFLIGHT_OPTIONS: InflightOptions = { heartbeatMs: 3000, staleMs: 15_000, pollMs: 100, flushMs: 100 };
+
+/** How long a finished stream stays readable for followers that joined at the last moment. */
+const FINISHED_STREAM_MS = 60_000;
+
+
+export class InflightAnswers {
+  private readonly releaseClaim: ScriptCommand<number>;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly logger: Logger,
+    private readonly options: InflightOptions = DEFAULT_INFLIGHT_OPTIONS,
+  ) {
+    this.releaseClaim = luaScript(redis, 'answerReleaseClaim', new URL('./release-claim.lua', import.meta.url), 1);
+  }
+
+  /** Leads when nobody is answering this question, follows the one who is; undefined if that one just finished. */
+  async claim(hash: string, jobId: string, author: string): Promise<InflightLeader | InflightFollower | undefined> {
+    const lockKey = this.keys.inflightAnswer(hash);
+    const streamId = `${jobId}-${randomUUID().slice(0, 8)}`;
+    const won = await this.redis.set(lockKey, streamId, 'PX', this.options.staleMs, 'NX');
+    if (won === 'OK') return new InflightLeader(this.redis, this.releaseClaim, lockKey, this.keys.inflightStream(streamId), streamId, author, this.options, this.logger);
+    const current = await this.redis.get(lockKey);
+    return current ? new InflightFollower(this.redis, this.keys.inflightStream(current), this.options) : undefined;
+  }
+}
+
+export class InflightLeader {
+  readonly role = 'leader';
+  private pending = '';
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly beatTimer: NodeJS.Timeout;
+  private readonly writes: Array<Promise<unknown>> = [];
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly releaseClaim: ScriptCommand<number>,
+    private readonly lockKey: string,
+    private readonly streamKey: string,
+    private readonly streamId: string,
+    author: string,
+    private readonly options: InflightOptions,
+    private readonly logger: Logger,
+  ) {
+    this.append({ type: 'start', author });
+    this.beatTimer = setInterval(() => {
+      this.append({ type: 'beat' });
+      this.track(this.redis.pexpire(this.lockKey, this.options.staleMs));
+    }, options.heartbeatMs);
+    this.beatTimer.unref();
+  }
+
+  text(delta: string): void {
+    this.pending += delta;
+    this.flushTimer ??= setTimeout(() => this.flush(), this.options.flushMs);
+  }
+
+  done(status: LoopStatus, model: string, sources: ToolSource[]): void {
+    this.flush();
+    this.append({ type: 'done', status, model, sources });
+  }
+
+  failed(kind: string): void {
+    this.flush();
+    this.append({ type: 'failed', kind });
+  }
+
+  /** Stops the heartbeat, waits for the stream writes and gives the question's key back. */
+  async close(): Promise<void> {
+    clearInterval(this.beatTimer);
+    this.flush();
+    await Promise.allSettled(this.writes);
+    await Promise.allSettled([this.releaseClaim([this.lockKey], [this.streamId]), this.redis.pexpire(this.streamKey, FINISHED_STREAM_MS)]);
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
+    this.append({ type: 'text', text });
+  }
+
+  /** Commands on one connection run in order, so entries land in the order they were made. */
+  private append(event: InflightEvent): void {
+    this.track(
+      this.redis
+        .multi()
+        .xadd(this.streamKey, '*', 'e', JSON.stringify(event))
+        .pexpire(this.streamKey, this.options.staleMs * 4)
+        .exec(),
+    );
+  }
+
+  private track(write: Promise<unknown>): void {
+    this.writes.push(write.catch((error: unknown) => this.logger.warn({ err: error }, 'could not share an answer being written')));
+  }
+}
+
+export class InflightFollower {
+  readonly role = 'follower';
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly streamKey: string,
+    private readonly options: InflightOptions,
+  ) {}
+
+  /**
+   * The leader's events from the start, until done or failed; a leader that goes silent for
+   * `staleMs` ends it as failed ('silent'), and a Stop as failed ('cancelled').
+   */
+  async *events(signal?: AbortSignal): AsyncGenerator<Exclude<InflightEvent, { type: 'beat' }>> {
+    let lastId = '0';
+    let lastHeardAt = Date.now();
+    for (;;) {
+      if (signal?.aborted) {
+        yield { type: 'failed', kind: 'cancelled' };
+        return;
+      }
+      const reply = await this.redis.xread('COUNT', 500, 'STREAMS', this.streamKey, lastId);
+      for (const [id, fields] of reply?.[0]?.[1] ?? []) {
+        lastId = id;
+        lastHeardAt = Date.now();
+        const event = parseEvent(fields);
+        if (!event || event.type === 'beat') continue;
+        yield event;
+        if (event.type === 'done' || event.type === 'failed') return;
+      }
+      if (Date.now() - lastHeardAt > this.options.staleMs) {
+        yield { type: 'failed', kind: 'silent' };
+        return;
+      }
+      await delay(this.options.pollMs, undefined, signal ? { signal } : undefined).catch(() => undefined);
+    }
+  }
+}
+
+function parseEvent(fields: string[]): InflightEvent | undefined {
+  const index = fields.indexOf('e');
+  const raw = index === -1 ? undefined : fields[index + 1];
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as InflightEvent;
+  } catch {
+    return undefined;
+  }
+}
