@@ -23,6 +23,27 @@ describe('secrets on their way to the model', () => {
     expect(sent).toContain('[REDACTED:slack_token]');
   });
 
+  it('are masked when pasted as `aws configure` output or written in a sentence', () => {
+    const conversation = buildConversation(
+      [
+        {
+          ts: '1.0',
+          user: 'U0BOB',
+          text: `I ran aws configure:\nAWS Access Key ID [None]: ${AWS_KEY_ID}\nAWS Secret Access Key [None]: ${AWS_SECRET}\nDefault region name [None]: eu-west-1`,
+        },
+        { ts: '2.0', user: 'U0ALICE', text: `<@UBOT> my secret access key is ${AWS_SECRET}; the pair was ${AWS_KEY_ID} and ${AWS_SECRET}, is that bad?` },
+      ],
+      { botUserId: 'UBOT', questionTs: '2.0', tokenBudget: 10_000, maxMessageChars: 10_000 },
+    );
+    const sent = JSON.stringify(conversation.turns);
+    expect(sent).not.toContain(AWS_KEY_ID);
+    expect(sent).not.toContain(AWS_SECRET.slice(0, 12));
+    expect(sent).not.toContain(AWS_SECRET.slice(-12));
+    expect(sent).toContain('AWS Secret Access Key [None]: [REDACTED:aws_secret_access_key]');
+    expect(sent).toContain('my secret access key is [REDACTED:aws_secret_access_key]');
+    expect(sent).toContain('the pair was [REDACTED:aws_access_key_id] and [REDACTED:aws_secret_access_key]');
+  });
+
   it('are masked before a long message is shortened, so no half key slips through', () => {
     const text = `${'a'.repeat(95)} ${AWS_KEY_ID}`;
     const conversation = buildConversation([{ ts: '1.0', user: 'U1', text }], { botUserId: 'UBOT', questionTs: '1.0', tokenBudget: 10_000, maxMessageChars: 115 });
@@ -40,6 +61,12 @@ describe('the warning to the person who pasted a secret', () => {
     expect(secretWarningText(['aws_access_key_id', 'aws_secret_access_key', 'password'])).toContain(
       'an AWS access key ID, an AWS secret access key and a password',
     );
+  });
+
+  it('names a secret key written in a sentence', () => {
+    const masked = maskQuestion(`my secret access key is ${AWS_SECRET}, why is it rejected?`);
+    expect(masked).toEqual({ text: 'my secret access key is [REDACTED:aws_secret_access_key], why is it rejected?', found: ['aws_secret_access_key'] });
+    expect(secretWarningText(masked.found)).toContain('an AWS secret access key');
   });
 
   it('is not needed for ordinary AWS identifiers', () => {
