@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './ops/redis.js';
 import { jobHandlers } from './answer/job-handlers.js';
 import { ThreadCache } from './answer/thread-cache.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
@@ -79,7 +79,7 @@ function loadConfigOrExit(): Config {
   }
 }
 
-async function startWeb(config: Config, logger: Logger, redis: Redis, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness, metrics: Metrics): Promise<Stop> {
+async function startWeb(config: Config, logger: Logger, redis: RedisClient, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness, metrics: Metrics): Promise<Stop> {
   const http = createHttpApp(redis, readiness, metrics);
   if (config.ops.dashboard) {
     // Bull Board takes half a second to load: only a process that serves it pays for it.
@@ -198,7 +198,7 @@ function loopSettings(config: Config): LoopSettings {
 }
 
 /** First questions reuse a recent answer to the same question, or share the call of one being written. */
-function answerReuse(config: Config, redis: Redis, keys: RedisKeys, logger: Logger): (question: { jobId: string; userId: string }, loop: ModelLoop) => ModelLoop {
+function answerReuse(config: Config, redis: RedisClient, keys: RedisKeys, logger: Logger): (question: { jobId: string; userId: string }, loop: ModelLoop) => ModelLoop {
   const deps = { cache: new AnswerCache(redis, keys, config.usage.answerCacheTtlSeconds), inflight: new InflightAnswers(redis, keys, logger), logger };
   const { model } = config;
   const modelSettings = [model.temperature ?? 'default', model.effort, model.thinking, model.maxTokens];

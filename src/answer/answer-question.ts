@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import { asContinuation } from '../core/continuation.js';
 import { buildConversation, type Conversation, type ThreadMessage } from '../core/conversation.js';
 import { questionShortenedNote } from '../core/input-notes.js';
@@ -46,7 +46,7 @@ export interface AnswerObserver {
 export interface QuestionDeps {
   settings: QuestionSettings;
   messages: SlackMessages;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   bot: BotAuthor;
   logger: Logger;

@@ -6,7 +6,7 @@ import type { RedisKeys } from '../ops/redis-keys.js';
 import type { SlackMessages } from '../publish/slack-messages.js';
 import { slackErrorCode, withRateLimitRetry } from '../publish/slack-web.js';
 import { AssistantThreads } from './assistant-threads.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 
 /**
  * The extras of Slack's AI-assistant panel around an answer: the "is thinking…" status line
@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
  */
 interface AssistantDeps {
   messages: SlackMessages;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   logger: Logger;
 }

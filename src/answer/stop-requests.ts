@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 
 /**
@@ -19,14 +19,14 @@ export interface StopMessage {
 }
 
 /** Flag first, then publish: a worker that starts the job between the two still sees the flag. */
-export async function requestStop(redis: Redis, keys: RedisKeys, jobId: string): Promise<void> {
+export async function requestStop(redis: RedisClient, keys: RedisKeys, jobId: string): Promise<void> {
   await redis.set(keys.stopRequested(jobId), String(Date.now()), 'EX', STOP_FLAG_SECONDS);
   const message: StopMessage = { type: 'stop', jobId };
   await redis.publish(keys.jobSignals(), JSON.stringify(message));
 }
 
 /** The job's signal, already aborted when Stop was pressed before the job started. */
-export async function withStopRequested(redis: Redis, keys: RedisKeys, jobId: string, signal: AbortSignal | undefined): Promise<AbortSignal | undefined> {
+export async function withStopRequested(redis: RedisClient, keys: RedisKeys, jobId: string, signal: AbortSignal | undefined): Promise<AbortSignal | undefined> {
   if ((await redis.exists(keys.stopRequested(jobId))) === 0) return signal;
   const stopped = AbortSignal.abort('stopped before it started');
   return signal ? AbortSignal.any([signal, stopped]) : stopped;

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import { compareTs, type ThreadMessage } from '../core/conversation.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
@@ -35,7 +35,7 @@ export class ThreadCache implements WrittenMessages {
   private readonly addIfCached: ScriptCommand<number>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly ttlSeconds: number,
     private readonly bot: BotAuthor,

@@ -1,5 +1,5 @@
 import express, { type Application } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
 import { redisIsReachable } from './redis.js';
@@ -10,7 +10,7 @@ import { redisIsReachable } from './redis.js';
  * or answered, so a load balancer should stop sending traffic). `/readyz` adds that the queue is
  * usable and the model settings are not known to be wrong. `/metrics` is Prometheus' text format.
  */
-export function createHttpApp(redis: Redis, readiness: Readiness, metrics: Metrics): Application {
+export function createHttpApp(redis: RedisClient, readiness: Readiness, metrics: Metrics): Application {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', async (_req, res) => {

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import { redisIsReachable } from './redis.js';
 
 /**
@@ -43,7 +43,7 @@ const QUEUE_CHECK_TIMEOUT_MS = 1000;
 
 export class Readiness {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly queue: Queue,
     private readonly model: ModelConfigCheck,
   ) {}

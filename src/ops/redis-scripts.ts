@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 
 /**
  * Lua scripts live in `.lua` files beside the TypeScript that runs them, as BullMQ keeps its own
@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
  */
 export type ScriptCommand<Reply> = (keys: readonly string[], args: ReadonlyArray<string | number>) => Promise<Reply>;
 
-export function luaScript<Reply>(redis: Redis, name: string, file: URL, numberOfKeys: number): ScriptCommand<Reply> {
+export function luaScript<Reply>(redis: RedisClient, name: string, file: URL, numberOfKeys: number): ScriptCommand<Reply> {
   if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua: readFileSync(file, 'utf8') });
   // defineCommand adds the command to the client at run time; its type cannot know it.
   const command = (redis as unknown as Record<string, (...args: Array<string | number>) => Promise<Reply>>)[name]!;

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
 
 /**
@@ -6,6 +6,9 @@ import type { Logger } from './logger.js';
  * (maxRetriesPerRequest: null), while anything on Slack's 3-second path must fail fast when
  * Redis is down so that the user can be told at once instead of waiting on an offline queue.
  */
+/** A connection to the deployment's Redis: one node (or Sentinel-managed), or a Cluster. */
+export type RedisClient = Redis | Cluster;
+
 export type RedisPurpose = 'worker' | 'fail-fast';
 
 export function createRedis(url: string, purpose: RedisPurpose, logger: Logger, name: string): Redis {
@@ -31,7 +34,7 @@ export function createRedis(url: string, purpose: RedisPurpose, logger: Logger, 
   return redis;
 }
 
-export async function redisIsReachable(redis: Redis, timeoutMs = 1000): Promise<boolean> {
+export async function redisIsReachable(redis: RedisClient, timeoutMs = 1000): Promise<boolean> {
   if (redis.status !== 'ready') return false;
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
   const ping = redis.ping().then(

@@ -1,5 +1,5 @@
 import type { ChatAppendStreamArguments } from '@slack/web-api';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import { answerBlocks } from '../core/answer-blocks.js';
 import { nextStreamStep, wantsNativeStream, type StreamingSetting } from '../core/native-streaming.js';
 import type { AnswerSurface, AnswerView, FinalAnswer } from '../model/answer.js';
@@ -30,7 +30,7 @@ export interface NativeStreamSettings {
 
 export interface NativeStreamDeps {
   messages: SlackMessages;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   logger: Logger;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
 
@@ -62,7 +62,7 @@ export class SlackBudget {
   private readonly startScript: ScriptCommand<number>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     /** A streaming method without a spec is not budgeted. */
     private readonly specs: Record<'chat.update' | 'chat.postMessage', BucketSpec> & Partial<Record<StreamMethod, BucketSpec>>,

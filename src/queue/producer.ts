@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import type { AnswerQueueJob } from '../core/jobs.js';
 import { QUEUE_NAME } from './queue-name.js';
@@ -22,7 +22,7 @@ export class AnswerQueue {
   private readonly threadOrder: ThreadOrder;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     prefix: string,
   ) {

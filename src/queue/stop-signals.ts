@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import { parseStopMessage } from '../answer/stop-requests.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
@@ -9,7 +9,7 @@ import type { RedisKeys } from '../ops/redis-keys.js';
  */
 export class StopSubscriber {
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     private readonly keys: RedisKeys,
     private readonly logger: Logger,
   ) {}

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import { compareTs } from '../core/conversation.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
@@ -41,7 +41,7 @@ export class ThreadOrder {
   private readonly releaseTurnScript: ScriptCommand<number>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly queue: Queue,
     private readonly now: () => number = Date.now,

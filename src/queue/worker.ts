@@ -1,5 +1,5 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import type { AnswerQueueJob, HandledFailure, JobHandle, JobHandler, JobHandlers } from '../core/jobs.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
@@ -14,7 +14,7 @@ import { ThreadOrder } from './thread-order.js';
  * job to another worker, which continues in the messages recorded on the job.
  */
 export interface QueueWorkerOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   concurrency: number;
   lockMs: number;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import type { ToolSource } from '../model/tools.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 
@@ -19,7 +19,7 @@ export interface CachedAnswer {
 
 export class AnswerCache {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly ttlSeconds: number,
   ) {}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { LoopStatus } from '../model/model-loop.js';
 import type { ToolSource } from '../model/tools.js';
@@ -42,7 +42,7 @@ export class InflightAnswers {
   private readonly releaseClaim: ScriptCommand<number>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly logger: Logger,
     private readonly options: InflightOptions = DEFAULT_INFLIGHT_OPTIONS,
@@ -69,7 +69,7 @@ export class InflightLeader {
   private readonly writes: Array<Promise<unknown>> = [];
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly releaseClaim: ScriptCommand<number>,
     private readonly lockKey: string,
     private readonly streamKey: string,
@@ -138,7 +138,7 @@ export class InflightFollower {
   readonly role = 'follower';
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly streamKey: string,
     private readonly options: InflightOptions,
   ) {}

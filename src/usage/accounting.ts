@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import type { Admission } from '../core/limit-rules.js';
 import { totalUsage, type ModelCall } from '../core/model-usage.js';
 import { callsCostNanoUsd, type PriceTable } from '../core/prices.js';
@@ -36,7 +36,7 @@ export class Accounting {
   readonly store: UsageStore;
   private readonly limits: Limits;
 
-  constructor(redis: Redis, keys: RedisKeys, settings: LimitSettings & { retentionDays: number }, private readonly prices: PriceTable) {
+  constructor(redis: RedisClient, keys: RedisKeys, settings: LimitSettings & { retentionDays: number }, private readonly prices: PriceTable) {
     this.store = new UsageStore(redis, keys, settings.retentionDays);
     this.limits = new Limits(redis, keys, settings);
   }

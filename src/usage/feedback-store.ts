@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
 import { expiryOfDay, lastDays, utcDay } from '../core/days.js';
@@ -22,7 +22,7 @@ export class FeedbackStore {
   private readonly castVote: ScriptCommand<string>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly retentionDays: number,
   ) {

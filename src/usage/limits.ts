@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
 import { utcDay } from '../core/days.js';
@@ -25,7 +25,7 @@ export class Limits {
   private readonly admitScript: ScriptCommand<[number, number]>;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly settings: LimitSettings,
   ) {

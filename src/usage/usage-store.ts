@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import { expiryOfDay, lastDays, utcDay } from '../core/days.js';
 import { incrementsFor, tallyOf, type AnswerUsage, type UsageTally } from '../core/usage-tally.js';
@@ -10,7 +10,7 @@ import { incrementsFor, tallyOf, type AnswerUsage, type UsageTally } from '../co
  */
 export class UsageStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly retentionDays: number,
   ) {}

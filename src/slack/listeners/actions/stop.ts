@@ -1,5 +1,5 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../ops/redis.js';
 import { ACTIONS } from '../../../core/answer-blocks.js';
 import type { Logger } from '../../../ops/logger.js';
 import type { RedisKeys } from '../../../ops/redis-keys.js';
@@ -11,7 +11,7 @@ import { requestStop } from '../../../answer/stop-requests.js';
  * see the answer may stop it, as anyone may ask the bot in that conversation.
  */
 export interface StopListenerDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   logger: Logger;
 }

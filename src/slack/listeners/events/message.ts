@@ -1,11 +1,11 @@
 import type { App } from '@slack/bolt';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../ops/redis.js';
 import type { RedisKeys } from '../../../ops/redis-keys.js';
 import { questionFrom, takeQuestion, type IntakeDeps } from '../../intake.js';
 import { isClaimedByAssistant } from '../assistant/claims.js';
 
 export interface MessageListenerDeps extends IntakeDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
 }
 
