@@ -34,6 +34,15 @@ const commaList = () =>
     .string()
     .optional()
     .transform((raw) => (raw ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+const hostPorts = () =>
+  commaList().pipe(
+    z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be a comma-separated list of host:port')).transform((items) =>
+      items.map((item) => {
+        const at = item.lastIndexOf(':');
+        return { host: item.slice(0, at), port: Number(item.slice(at + 1)) };
+      }),
+    ),
+  );
 const onOff = () => z.enum(['on', 'off'], { error: 'must be on or off' }).transform((value) => value === 'on');
 
 /** Every setting, grouped as the code uses them. */
@@ -84,7 +93,10 @@ const SETTINGS = {
     accountCallsPerHour: setting('USER_ACCOUNT_CALLS_PER_HOUR', int(0), 'Account reads one person may cause per hour (0: no limit).', '60'),
   },
   queue: {
-    redisUrl: setting('REDIS_URL', z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'), 'Redis for the queue and shared state (single node). Persistence matters: see "Production".', 'redis://127.0.0.1:6379'),
+    redisUrl: setting('REDIS_URL', z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'), 'Redis for the queue and shared state (single node). With Cluster or Sentinel its user, password, TLS (`rediss://`) and database still apply. Persistence matters: see "Production".', 'redis://127.0.0.1:6379'),
+    clusterNodes: setting('REDIS_CLUSTER_NODES', hostPorts(), 'Redis Cluster seed nodes, `host:port,host:port` (ElastiCache cluster mode, Memorystore Cluster). QUEUE_PREFIX must then carry a hash tag.'),
+    sentinels: setting('REDIS_SENTINELS', hostPorts(), 'Redis Sentinel addresses, `host:port,host:port`; with REDIS_SENTINEL_NAME.'),
+    sentinelName: setting('REDIS_SENTINEL_NAME', optionalText(), 'The master name the sentinels watch.'),
     prefix: setting('QUEUE_PREFIX', z.string().min(1).refine((prefix) => !prefix.includes(':'), 'must not contain ":" (BullMQ adds its own separators)'), 'Prefix of every Redis key the bot writes; on Redis Cluster give it a hash tag, e.g. `{aws-orchestrator}`.', 'aws-orchestrator'),
     concurrency: setting('WORKER_CONCURRENCY', int(1, 1000), 'Answers one worker process writes at once.', '16'),
     lockMs: setting('JOB_LOCK_MS', int(1000), "How long a job stays with a worker that stopped renewing its lock (a crash) before another takes it.", '30000'),
@@ -220,6 +232,11 @@ function crossFieldProblems(raw: Record<string, string>): string[] {
   }
   if (raw.DASHBOARD_PATH && !(raw.DASHBOARD_USER && raw.DASHBOARD_PASSWORD)) {
     problems.push('DASHBOARD_PATH needs DASHBOARD_USER and DASHBOARD_PASSWORD: the queue dashboard is never served without authentication');
+  }
+  if (raw.REDIS_CLUSTER_NODES && raw.REDIS_SENTINELS) problems.push('REDIS_CLUSTER_NODES and REDIS_SENTINELS are two different deployments: set one of them');
+  if (raw.REDIS_SENTINELS && !raw.REDIS_SENTINEL_NAME) problems.push('REDIS_SENTINELS needs REDIS_SENTINEL_NAME: the master name the sentinels watch');
+  if (raw.REDIS_CLUSTER_NODES && !/\{[^}]+\}/.test(raw.QUEUE_PREFIX ?? '')) {
+    problems.push('REDIS_CLUSTER_NODES needs a hash-tagged QUEUE_PREFIX such as {aws-orchestrator}: BullMQ and the bot keep related keys in one slot');
   }
   if (raw.AWS_ACCOUNT_ACCESS === 'on' && !raw.AWS_ACCOUNT_CHANNELS) {
     problems.push('AWS_ACCOUNT_ACCESS=on needs AWS_ACCOUNT_CHANNELS: the channels (or dm) where account questions are allowed');
