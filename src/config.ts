@@ -6,6 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { DIRECT_MESSAGES, IAM_ROLE_ARN, isAwsRegionName, isSlackChannelId } from './core/aws-names.js';
+import { DEFAULT_AWS_DOCS_MCP_URL, teamServersSchema } from './core/mcp-servers.js';
 import { temperatureProblem } from './core/model-families.js';
 import { priceOverrideProblems } from './core/prices.js';
 
@@ -81,15 +83,20 @@ const SETTINGS = {
     pricesJson: setting('MODEL_PRICES_JSON', optionalText(), 'Prices per million tokens on top of the built-in table, e.g. `{"my-model":{"input":1,"output":5,"longPrompt":{"aboveTokens":100000,"input":2,"output":10}}}`.'),
   },
   tools: {
-    docsMcpUrl: setting('AWS_DOCS_MCP_URL', z.union([z.literal('off'), url()]), "The AWS Knowledge MCP server the model searches AWS documentation with; `off` turns documentation look-ups off.", 'https://knowledge-mcp.global.api.aws'),
-    mcpServersJson: setting('MCP_SERVERS', optionalText(), 'A JSON list of a team\'s own MCP servers (Streamable HTTP): `[{"name":"runbooks","url":"https://…","headers":{"Authorization":"Bearer …"},"allowedTools":["search"]}]`.'),
+    docsMcpUrl: setting('AWS_DOCS_MCP_URL', z.union([z.literal('off'), url()]), "The AWS Knowledge MCP server the model searches AWS documentation with; `off` turns documentation look-ups off.", DEFAULT_AWS_DOCS_MCP_URL),
+    teamServers: setting('MCP_SERVERS', teamServersSchema, 'A JSON list of a team\'s own MCP servers (Streamable HTTP), e.g. `[{"name":"runbooks","url":"https://…","headers":{"Authorization":"Bearer …"},"allowedTools":["search"],"reuseSeconds":300}]`: each server\'s tools are offered as `<name>__<tool>`.'),
+    refreshSeconds: setting('MCP_REFRESH_SECONDS', int(0), "How often the MCP servers' tool lists are read again (0: only when a server says they changed).", '600'),
     maxRounds: setting('TOOL_MAX_ROUNDS', int(0, 20), 'Rounds of tool calls per answer; after the last the model answers with what it has (0: no tools).', '4'),
     timeoutMs: setting('TOOL_TIMEOUT_MS', int(100), 'Longest wait for one tool call.', '20000'),
     resultTokens: setting('TOOL_RESULT_TOKENS', int(100), 'Longest tool result given to the model, in estimated tokens.', '6000'),
     accountAccess: setting('AWS_ACCOUNT_ACCESS', onOff(), "`on` lets the model read the team's own AWS account with read-only tools, in the channels AWS_ACCOUNT_CHANNELS lists.", 'off'),
-    accountRoleArn: setting('AWS_ACCOUNT_ROLE_ARN', z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(), "A role assumed for account reads (session name: the asking Slack user); without it, the AWS SDK's default credentials are used."),
-    accountChannels: setting('AWS_ACCOUNT_CHANNELS', commaList(), 'Channel ids where account questions are allowed, and `dm` for direct messages and the assistant panel.'),
-    accountRegions: setting('AWS_ACCOUNT_REGIONS', commaList(), 'Regions the account tools may read (the first is the default).', 'us-east-1'),
+    accountRoleArn: setting('AWS_ACCOUNT_ROLE_ARN', z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/aws-orchestrator-readonly').optional(), "A role assumed for account reads (session name `slack-<team>-<user>`, so CloudTrail shows who asked); without it, the AWS SDK's default credentials are used."),
+    accountChannels: setting(
+      'AWS_ACCOUNT_CHANNELS',
+      commaList().pipe(z.array(z.string().refine((item) => item.toLowerCase() === DIRECT_MESSAGES || isSlackChannelId(item.toUpperCase()), 'lists something that is neither a channel id (C…, G…, D…) nor dm')).transform((items) => items.map((item) => (item.toLowerCase() === DIRECT_MESSAGES ? DIRECT_MESSAGES : item.toUpperCase())))),
+      'Channel ids where account questions are allowed, and `dm` for direct messages and the assistant panel. Required with AWS_ACCOUNT_ACCESS=on.',
+    ),
+    accountRegions: setting('AWS_ACCOUNT_REGIONS', commaList().pipe(z.array(z.string().refine(isAwsRegionName, 'lists something that is not a region name such as eu-west-1'))), 'Regions the account tools may read; the first is the default (unset: AWS_REGION, then AWS_DEFAULT_REGION).'),
     accountCallsPerHour: setting('USER_ACCOUNT_CALLS_PER_HOUR', int(0), 'Account reads one person may cause per hour (0: no limit).', '60'),
   },
   queue: {
@@ -118,7 +125,7 @@ const SETTINGS = {
     userIds: setting('ALLOWED_USER_IDS', commaList(), 'Only these people may use the bot (empty: anyone).'),
   },
   ops: {
-    logLevel: setting('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'Log level.', 'info'),
+    logLevel: setting('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'How much is logged: `fatal`, `error`, `warn`, `info`, `debug`, `trace`, or `silent`.', 'info'),
     logFormat: setting('LOG_FORMAT', z.enum(['json', 'pretty']), '`json` lines, or `pretty` for a terminal (needs the dev dependency pino-pretty).', 'json'),
     dashboardPath: setting('DASHBOARD_PATH', z.string().startsWith('/', 'must start with /').optional(), 'Serves the queue dashboard (Bull Board) at this path of the web role, behind basic authentication.'),
     dashboardUser: setting('DASHBOARD_USER', optionalText(), "The dashboard's user name."),
@@ -166,8 +173,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   if (problems.length > 0) throw new ConfigError(problems);
   const settings = value as Settings;
   const { dashboardPath: path, dashboardUser: user, dashboardPassword: password } = settings.ops;
+  const defaultRegion = raw.AWS_REGION ?? raw.AWS_DEFAULT_REGION;
   return {
     ...settings,
+    tools: { ...settings.tools, accountRegions: settings.tools.accountRegions.length > 0 || !defaultRegion ? settings.tools.accountRegions : [defaultRegion] },
     slack: { ...settings.slack, socketMode: settings.slack.appToken !== undefined },
     ops: { ...settings.ops, dashboard: path && user && password ? { path, user, password } : undefined },
   };
@@ -190,7 +199,7 @@ export function settingsDocumentation(): Array<{ variable: string; fallback: str
   const rows: Array<{ variable: string; fallback: string | undefined; doc: string; group: string }> = [];
   const walk = (tree: object, group: string) => {
     for (const [key, node] of Object.entries(tree)) {
-      if (isSetting(node)) rows.push({ variable: node.variable, fallback: node.fallback, doc: node.doc, group });
+      if (isSetting(node)) rows.push({ variable: node.variable, fallback: node.fallback, doc: node.doc, group: group || key });
       else walk(node as object, group || key);
     }
   };
@@ -213,7 +222,7 @@ function resolve(tree: object, raw: Record<string, string>): { value: Record<str
     if (isSetting(node)) {
       const parsed = node.schema.safeParse(raw[node.variable] ?? node.fallback);
       if (parsed.success) value[key] = parsed.data;
-      else problems.push(...parsed.error.issues.map((issue) => `${node.variable} ${issue.message}`));
+      else problems.push(...parsed.error.issues.map((issue) => `${node.variable}${issue.message.startsWith('[') ? '' : ' '}${issue.message}`));
     } else {
       const inner = resolve(node as object, raw);
       value[key] = inner.value;
@@ -240,6 +249,9 @@ function crossFieldProblems(raw: Record<string, string>): string[] {
   }
   if (raw.AWS_ACCOUNT_ACCESS === 'on' && !raw.AWS_ACCOUNT_CHANNELS) {
     problems.push('AWS_ACCOUNT_ACCESS=on needs AWS_ACCOUNT_CHANNELS: the channels (or dm) where account questions are allowed');
+  }
+  if (raw.AWS_ACCOUNT_ACCESS === 'on' && !(raw.AWS_ACCOUNT_REGIONS ?? raw.AWS_REGION ?? raw.AWS_DEFAULT_REGION)) {
+    problems.push('AWS_ACCOUNT_ACCESS=on needs AWS_ACCOUNT_REGIONS (or AWS_REGION): the regions the bot may read');
   }
   return [...problems, ...modelProblems(raw)];
 }

@@ -32,11 +32,18 @@ import { InflightAnswers } from './reuse/inflight.js';
 import { sharedAnswers } from './reuse/shared-answers.js';
 import { createSlackApp } from './slack/app.js';
 import { registerListeners } from './slack/listeners/index.js';
-import { NO_TOOLS } from './tools/catalog.js';
+import { AWS_DOCS_SERVER_NAME } from './core/mcp-servers.js';
+import { createAwsAccountTools } from './tools/aws/index.js';
+import { toolCatalog, type ToolCatalog } from './tools/catalog.js';
+import { McpToolbox } from './tools/mcp/index.js';
+import { reusingResults } from './tools/reused-results.js';
+import { AccountCallLimit } from './usage/account-calls.js';
 import { Accounting } from './usage/accounting.js';
 import { FeedbackStore } from './usage/feedback-store.js';
 
 type Stop = () => Promise<void>;
+
+const TOOL_TIMEOUT_GRACE_MS = 2000;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -128,6 +135,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   // What the bot writes in a thread is added to the thread's cached read, for the next question.
   const messages = new SlackMessages(slack, budget, logger, new ThreadCache(workerRedis, keys, config.slack.threadCacheTtlSeconds, bot));
   const loop = modelLoop({ anthropic: model.anthropic, settings: loopSettings(config), profileOf: (name) => model.profiles.get(name), logger, observer: metrics });
+  const tools = startTools(config, workerRedis, keys, logger.child({ component: 'tools' }));
   const accounting = new Accounting(workerRedis, keys, config.usage, model.prices);
   const handlers = jobHandlers({
     settings: {
@@ -146,7 +154,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     bot,
     logger,
     loop,
-    tools: NO_TOOLS,
+    tools: tools.catalog,
     reuse: config.usage.answerCache ? answerReuse(config, workerRedis, keys, logger) : undefined,
     accounting,
     observer: metrics,
@@ -173,8 +181,43 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     logger.info({ result }, 'worker stopped');
     if (healthServer) await close(healthServer);
     stopSignals.close();
+    await tools.close();
     workerRedis.disconnect();
   };
+}
+
+/**
+ * The tools answers may use: AWS documentation and the team's MCP servers (connected in the
+ * background: a server that is down never holds up start-up), and read-only calls to the team's
+ * AWS account where it is allowed.
+ */
+function startTools(config: Config, redis: RedisClient, keys: RedisKeys, logger: Logger): { catalog: ToolCatalog; close: () => Promise<void> } {
+  const { tools } = config;
+  const servers = [
+    ...(tools.docsMcpUrl === 'off' ? [] : [{ name: AWS_DOCS_SERVER_NAME, url: tools.docsMcpUrl, kind: 'aws-knowledge' as const }]),
+    ...tools.teamServers.map((server) => ({ ...server, kind: 'team' as const })),
+  ];
+  const mcp =
+    servers.length > 0 && tools.maxRounds > 0
+      ? new McpToolbox({ servers, callTimeoutMs: tools.timeoutMs, resultMaxTokens: tools.resultTokens, refreshIntervalMs: tools.refreshSeconds * 1000, logger })
+      : undefined;
+  void mcp?.start();
+  const limit = new AccountCallLimit(redis, keys, tools.accountCallsPerHour);
+  const account =
+    tools.accountAccess && tools.maxRounds > 0
+      ? {
+          channels: tools.accountChannels,
+          tools: createAwsAccountTools({
+            regions: tools.accountRegions,
+            ...(tools.accountRoleArn ? { roleArn: tools.accountRoleArn } : {}),
+            callTimeoutMs: tools.timeoutMs,
+            maxResultTokens: tools.resultTokens,
+            logger,
+            beforeCall: (asker) => limit.refusal(asker),
+          }),
+        }
+      : undefined;
+  return { catalog: toolCatalog({ mcp, account, reuse: reusingResults(redis, keys, logger) }), close: async () => mcp?.close() };
 }
 
 function loopSettings(config: Config): LoopSettings {
@@ -192,7 +235,8 @@ function loopSettings(config: Config): LoopSettings {
     retryBaseMs: model.retryBaseMs,
     retryMaxMs: model.retryMaxMs,
     maxToolRounds: tools.maxRounds,
-    toolTimeoutMs: tools.timeoutMs,
+    // Each tool keeps its own time limit and explains it; the loop's is the backstop.
+    toolTimeoutMs: tools.timeoutMs + TOOL_TIMEOUT_GRACE_MS,
     toolResultTokens: tools.resultTokens,
   };
 }

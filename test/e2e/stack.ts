@@ -1,4 +1,6 @@
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
+import { startFakeAws, type FakeAws } from '../fakes/aws.js';
+import { FakeMcpServer } from '../fakes/mcp.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions, type SlackMessage } from '../fakes/slack.js';
 import { baseEnv, freePort, slackEventsUrl, startBot, type BotProcess, type Role } from '../support/bot.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
@@ -12,6 +14,10 @@ import { appMention, messageEvent, sendEvent, SIGNING_SECRET, type SendEventOpti
 export interface Stack {
   slack: FakeSlack;
   anthropic: FakeAnthropic;
+  /** The fake AWS Knowledge MCP server, when the stack was started with `docs`. */
+  docs: FakeMcpServer | undefined;
+  /** The fake AWS account, when the stack was started with `awsAccount`. */
+  aws: FakeAws | undefined;
   redis: RedisServer;
   bots: BotProcess[];
   /** The web process's port (Slack request URL, health). */
@@ -47,6 +53,10 @@ export interface StackOptions {
   slack?: FakeSlackOptions;
   /** Roles to start; default one process running everything. */
   roles?: Role[];
+  /** Documentation look-ups against a fake AWS Knowledge MCP server (the bot is ready once it is connected). */
+  docs?: boolean;
+  /** Read-only account access to a fake AWS account, allowed in these channels (ids and `dm`). */
+  awsAccount?: { channels: string[] };
 }
 
 export const BOT_USER = 'UBOT';
@@ -54,7 +64,14 @@ export const ALICE = 'U0ALICE';
 export const GENERAL = 'C0GENERAL';
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const [slack, anthropic, redis, port] = await Promise.all([startFakeSlack(options.slack), startFakeAnthropic(), startRedis(), freePort()]);
+  const [slack, anthropic, redis, port, docs, aws] = await Promise.all([
+    startFakeSlack(options.slack),
+    startFakeAnthropic(),
+    startRedis(),
+    freePort(),
+    options.docs ? FakeMcpServer.start() : undefined,
+    options.awsAccount ? startFakeAws() : undefined,
+  ]);
   const env = {
     ...baseEnv({ slack, anthropic, redis, port }),
     // Tests must not wait a real second between visible updates or for a dead worker's lock.
@@ -69,6 +86,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     USER_DAILY_TOKEN_BUDGET: '0',
     WORKSPACE_DAILY_TOKEN_BUDGET: '0',
     ANSWER_CACHE: 'false',
+    ...(docs ? { AWS_DOCS_MCP_URL: docs.url } : {}),
+    ...(aws && options.awsAccount ? { ...aws.env, AWS_ACCOUNT_ACCESS: 'on', AWS_ACCOUNT_CHANNELS: options.awsAccount.channels.join(','), AWS_ACCOUNT_REGIONS: 'eu-west-1,us-east-1' } : {}),
     ...options.env,
   };
   const bots: BotProcess[] = [];
@@ -77,6 +96,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stack: Stack = {
     slack,
     anthropic,
+    docs,
+    aws,
     redis,
     bots,
     port,
@@ -85,6 +106,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async startBot(role = 'all', extraEnv = {}) {
       const bot = await startBot({ ...env, ...extraEnv }, { role });
       bots.push(bot);
+      if (docs && role !== 'web') await bot.waitForLog((log) => log.msg === 'MCP server connected');
       return bot;
     },
     async mention(text, ask = {}) {
@@ -102,7 +124,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async stop() {
       await Promise.all(bots.filter((bot) => !bot.exit).map((bot) => bot.kill('SIGKILL')));
-      await Promise.all([slack.close(), anthropic.close(), redis.stop()]);
+      await Promise.all([slack.close(), anthropic.close(), redis.stop(), docs?.close(), aws?.close()]);
     },
   };
   for (const role of options.roles ?? ['all']) await stack.startBot(role);

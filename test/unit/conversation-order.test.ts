@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildConversation, type ThreadMessage } from '../../src/core/conversation.js';
-import { questionJobId, questionTsOfJobId } from '../../src/core/jobs.js';
+import { questionJobId, questionTsOfJobId } from '../../src/core/job-ids.js';
 
 /** Answers posted after later questions were written still belong right after their question. */
 const BOT = 'UBOT';

@@ -25,10 +25,9 @@ import { logsSearchTool } from './logs.js';
 import { rdsInstancesTool } from './rds.js';
 import { describeStep, runAwsTool, type AwsBeforeCall, type AwsToolSpec, type RunnerDeps } from './runner.js';
 import { s3BucketsTool } from './s3.js';
-import { isAwsRegionName } from './settings.js';
+import { isAwsRegionName } from '../../core/aws-names.js';
 
 export { AWS_READ_OPERATIONS, ASSUME_ROLE_OPERATION, requiredIamActions, type AwsOperation, type AwsOperationId } from './operations.js';
-export { parseAwsAccountSettings, awsAccountAllowedIn, type AwsAccountSettings, type AwsAccountSettingsResult } from './settings.js';
 export { roleSessionName, type AwsCredentialsProvider } from './credentials.js';
 export type { AwsBeforeCall, AwsCallRequest } from './runner.js';
 
