@@ -97,12 +97,14 @@ export function classifyModelError(error: unknown): ModelError {
   if (error instanceof Anthropic.APIUserAbortError) return new ModelError('cancelled', 'cancelled', { cause: error });
   if (error instanceof Anthropic.APIConnectionTimeoutError) return new ModelError('timeout', error.message, { cause: error });
   if (error instanceof Anthropic.APIConnectionError) return new ModelError('connection', error.message, { cause: error });
+  // The SDK's class is generic over `any`; fromApiError reads its fields with their real types.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
   if (error instanceof Anthropic.APIError) return fromApiError(error);
   const message = error instanceof Error ? error.message : String(error);
   return new ModelError('connection', message, { cause: error });
 }
 
-function fromApiError(error: InstanceType<typeof Anthropic.APIError>): ModelError {
+function fromApiError(error: InstanceType<typeof Anthropic.APIError<number | undefined, Headers | undefined, object | undefined>>): ModelError {
   const errorType = errorTypeOf(error);
   const details = {
     status: error.status,
@@ -139,7 +141,7 @@ function kindByStatus(status: number): ModelFailureKind {
 
 function errorTypeOf(error: InstanceType<typeof Anthropic.APIError>): string | undefined {
   if (error.type) return error.type;
-  const body = error.error as { error?: { type?: unknown }; type?: unknown } | undefined;
+  const body: { error?: { type?: unknown }; type?: unknown } | undefined = error.error;
   const nested = body?.error?.type ?? body?.type;
   return typeof nested === 'string' && nested !== 'error' ? nested : undefined;
 }

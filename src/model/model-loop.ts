@@ -100,7 +100,7 @@ export type LoopEvent =
   | { type: 'step'; step: Step }
   | { type: 'done'; result: LoopResult };
 
-export type ModelLoop = (request: LoopRequest, signal?: AbortSignal) => AsyncGenerator<LoopEvent>;
+export type ModelLoop = (request: LoopRequest, signal?: AbortSignal) => AsyncGenerator<LoopEvent, void>;
 
 const CHARS_PER_TOOL_TOKEN = 3.5;
 
@@ -108,7 +108,7 @@ export function modelLoop(deps: LoopDeps): ModelLoop {
   return (request, signal) => runModelLoop(request, deps, signal);
 }
 
-export async function* runModelLoop(request: LoopRequest, deps: LoopDeps, signal?: AbortSignal): AsyncGenerator<LoopEvent> {
+export async function* runModelLoop(request: LoopRequest, deps: LoopDeps, signal?: AbortSignal): AsyncGenerator<LoopEvent, void> {
   const { settings, logger } = deps;
   const toolsByName = new Map(request.tools.map((tool) => [tool.definition.name, tool]));
   const toolParams = [...request.tools]
@@ -125,7 +125,7 @@ export async function* runModelLoop(request: LoopRequest, deps: LoopDeps, signal
   let fellBackFrom: string | undefined;
   let turns = request.turns;
   let shortened = false;
-  let text = '';
+  let text: string;
 
   const done = (result: Omit<LoopResult, 'calls' | 'sources' | 'toolCalls' | 'reusableForSeconds' | 'model'> & { model?: string }): LoopEvent => ({
     type: 'done',

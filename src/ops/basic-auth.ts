@@ -20,7 +20,7 @@ export function credentialsMatch(authorization: string | undefined, expected: Cr
 
 /** `Basic base64(user:password)` → its parts; the password may contain ':'. */
 export function parseBasicAuthorization(header: string | undefined): Credentials | undefined {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  const match = /^Basic\s+([\w+/=]+)\s*$/i.exec(header ?? '');
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

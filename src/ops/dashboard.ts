@@ -14,8 +14,15 @@ import { basicAuth } from './basic-auth.js';
  */
 export type DashboardSettings = NonNullable<Config['ops']['dashboard']>;
 
+/** Linear on any input, unlike a /\/+$/ replace. */
+function trimTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path[end - 1] === '/') end -= 1;
+  return path.slice(0, end);
+}
+
 export function mountDashboard(app: Application, settings: DashboardSettings, queues: readonly Queue[]): void {
-  const path = settings.path.replace(/\/+$/, '') || '/';
+  const path = trimTrailingSlashes(settings.path) || '/';
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(path);
   createBullBoard({
@@ -23,5 +30,7 @@ export function mountDashboard(app: Application, settings: DashboardSettings, qu
     serverAdapter,
     options: { uiConfig: { boardTitle: 'aws-orchestrator' } },
   });
+  // Bull Board's router is typed `any`.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
   app.use(path, basicAuth({ user: settings.user, password: settings.password }, 'aws-orchestrator queue dashboard'), serverAdapter.getRouter());
 }

@@ -57,7 +57,7 @@ function reused(text: string, model: string, sources: LoopResult['sources'], ser
   return { type: 'done', result: { status: 'answered', text, calls: [], model, sources, toolCalls: 0, reusableForSeconds: 0, firstTextAt: Date.now(), servedFrom } };
 }
 
-async function* fromCache(found: Extract<Found, { role: 'cached' }>): AsyncGenerator<LoopEvent> {
+async function* fromCache(found: Extract<Found, { role: 'cached' }>): AsyncGenerator<LoopEvent, void> {
   yield { type: 'text', text: found.text };
   yield reused(found.text, found.model, found.sources, 'cache');
 }
@@ -70,7 +70,7 @@ async function* lead(
   deps: SharedAnswerDeps,
   hash: string,
   reusable: ReusableQuestion,
-): AsyncGenerator<LoopEvent> {
+): AsyncGenerator<LoopEvent, void> {
   try {
     for await (const event of inner(request, signal)) {
       if (event.type === 'text') leader.text(event.text);
@@ -96,7 +96,7 @@ async function* lead(
   }
 }
 
-async function* follow(follower: InflightFollower, inner: ModelLoop, request: LoopRequest, signal: AbortSignal | undefined, asker: SharedQuestion): AsyncGenerator<LoopEvent> {
+async function* follow(follower: InflightFollower, inner: ModelLoop, request: LoopRequest, signal: AbortSignal | undefined, asker: SharedQuestion): AsyncGenerator<LoopEvent, void> {
   let rewrite: ReaddressedStream | undefined;
   let shown = '';
   for await (const event of follower.events(signal)) {
@@ -129,7 +129,7 @@ async function* follow(follower: InflightFollower, inner: ModelLoop, request: Lo
   }
 }
 
-async function* answerAlone(inner: ModelLoop, request: LoopRequest, signal: AbortSignal | undefined): AsyncGenerator<LoopEvent> {
+async function* answerAlone(inner: ModelLoop, request: LoopRequest, signal: AbortSignal | undefined): AsyncGenerator<LoopEvent, void> {
   yield { type: 'retrying', keepChars: 0, status: ':hourglass_flowing_sand: _Answering this one separately…_' };
   yield* inner(request, signal);
 }
