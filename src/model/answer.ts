@@ -142,7 +142,7 @@ function finalAnswerNotes(result: LoopResult, notes: AnswerNotes): string | unde
   const lines: string[] = [];
   if (result.status === 'truncated') lines.push(`_The answer reached the length limit (${notes.maxTokens} tokens). Press Continue for the rest._`);
   if (result.servedFrom === 'cache') lines.push(CACHED_ANSWER_NOTE);
-  if (result.fellBackFrom && result.model) lines.push(`_Written by ${result.model}: ${result.fellBackFrom} could not answer this one._`);
+  if (result.fallback) lines.push(`_Written by ${result.fallback.to}: ${result.fallback.from} could not answer this one._`);
   if (notes.extra) lines.push(notes.extra);
   return lines.length > 0 ? lines.join('\n') : undefined;
 }

@@ -79,7 +79,7 @@ export interface LoopResult {
   /** The model that wrote the answer. */
   model: string | undefined;
   /** Set when the fallback model wrote it instead of the configured one. */
-  fellBackFrom?: string;
+  fallback?: { from: string; to: string };
   refusal?: Anthropic.RefusalStopDetails;
   error?: ModelError;
   /** Pages the answer's tool calls returned or read, without duplicates. */
@@ -137,7 +137,7 @@ export async function* runModelLoop(request: LoopRequest, deps: LoopDeps, signal
       toolCalls,
       reusableForSeconds,
       ...(firstTextAt ? { firstTextAt } : {}),
-      ...(fellBackFrom ? { fellBackFrom } : {}),
+      ...(fellBackFrom ? { fallback: { from: fellBackFrom, to: model } } : {}),
     },
   });
 

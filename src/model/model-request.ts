@@ -40,7 +40,8 @@ export function requestShape(
   const thinks = thinking?.type === 'adaptive';
   const allowance = settings.maxTokens + (thinks ? settings.thinkingTokens : 0);
   const params: RequestShape['params'] = {
-    model: profile.id,
+    // The name as configured: the models endpoint may answer an alias with its dated snapshot.
+    model: settings.name,
     max_tokens: profile.maxOutputTokens ? Math.min(allowance, profile.maxOutputTokens) : allowance,
     system: body.system,
     messages: body.messages,
