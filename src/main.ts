@@ -160,6 +160,12 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     observer: metrics,
     enqueue: (jobId, data) => queue.enqueue(jobId, data),
     usageReports: { store: accounting.store, feedback: new FeedbackStore(workerRedis, keys, config.usage.retentionDays), adminUserIds: config.usage.adminUserIds, limits: config.usage },
+    homeSettings: {
+      model: config.model.name,
+      effort: config.model.effort,
+      documentationLookups: config.tools.docsMcpUrl !== 'off' && config.tools.maxRounds > 0,
+      accountAccess: config.tools.accountAccess && config.tools.maxRounds > 0,
+    },
   });
   const worker = new QueueWorker(
     handlers,

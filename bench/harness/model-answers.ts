@@ -7,7 +7,9 @@
 import { lastUserText, type Responder, type TextReply } from '../../test/fakes/anthropic.js';
 
 export interface ModelPace {
-  /** Time to first token (ms). */
+  /** How long the model thinks before it writes (Claude Haiku 5.5 thinks first, unseen). */
+  thinkingMs?: number;
+  /** Time to first token after the thinking (ms). */
   ttftMs: number;
   /** Output speed; undefined for a model that answers instantly. */
   tokensPerSecond?: number;
@@ -17,8 +19,13 @@ export interface ModelPace {
   answerChars: number;
 }
 
-/** Claude Haiku's usual pace: about half a second to the first token, then ~120 tokens a second. */
-export const REALISTIC_PACE: ModelPace = { ttftMs: 500, tokensPerSecond: 120, chunkSize: 32, answerChars: 1200 };
+/**
+ * Claude Haiku 5.5's usual pace at low effort: a short think (about 300 ms), then about half a
+ * second to the first word, then ~120 tokens a second.
+ */
+export const REALISTIC_PACE: ModelPace = { thinkingMs: 300, ttftMs: 500, tokensPerSecond: 120, chunkSize: 32, answerChars: 1200 };
+/** A question the model thinks about for a while (higher effort, a harder question): 3 s before the first word. */
+export const THINKING_PACE: ModelPace = { ...REALISTIC_PACE, thinkingMs: 3000 };
 export const INSTANT_PACE: ModelPace = { ttftMs: 0, chunkSize: 64, answerChars: 400 };
 
 const BODY = [
@@ -49,7 +56,7 @@ export function benchResponder(pace: ModelPace, paceFor: (id: string) => ModelPa
   return (body) => {
     const id = questionIdIn(lastUserText(body)) ?? 'X00000';
     const chosen = paceFor(id);
-    const reply: TextReply = { text: answerText(id, chosen.answerChars), chunkSize: chosen.chunkSize, ttftMs: chosen.ttftMs };
+    const reply: TextReply = { text: answerText(id, chosen.answerChars), chunkSize: chosen.chunkSize, ttftMs: chosen.ttftMs, ...(chosen.thinkingMs ? { thinkingMs: chosen.thinkingMs } : {}) };
     if (chosen.tokensPerSecond !== undefined) reply.tokensPerSecond = chosen.tokensPerSecond;
     else reply.tokenDelayMs = 0;
     return reply;

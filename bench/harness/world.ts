@@ -75,8 +75,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const env: Record<string, string> = {
     ...baseEnv({ slack, anthropic, redis, port }),
     LOG_LEVEL: 'info',
-    // The bot's budget must match the workspace it talks to: Tier 3 at the fake's clock.
-    SLACK_UPDATES_PER_MINUTE: String(50 * timeScale),
+    // The bot's scheduler must count as the workspace it talks to does: Tier 3, 50 calls in any
+    // window, the window as long as the fake's clock makes it.
+    SLACK_UPDATES_PER_MINUTE: '50',
+    SLACK_RATE_WINDOW_MS: String(60_000 / timeScale),
+    // Both systems ask the product's default model (the baseline's own default is an older one).
+    ANTHROPIC_MODEL: 'claude-haiku-5-5',
     ...options.env,
   };
   const processes: BotProcess[] = [];

@@ -2,6 +2,7 @@ import type { RedisClient } from '../ops/redis.js';
 import { asContinuation } from '../core/continuation.js';
 import { buildConversation, type Conversation, type ThreadMessage } from '../core/conversation.js';
 import { questionShortenedNote } from '../core/input-notes.js';
+import { askedAboutNote } from '../core/message-subject.js';
 import type { JobHandle, QuestionJob } from '../core/jobs.js';
 import { refusalText } from '../core/limit-rules.js';
 import { produceAnswer, type AnswerOutcome, type AnswerSurface } from '../model/answer.js';
@@ -114,7 +115,7 @@ async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, s
   // Only a first question is answered the same way for anyone: follow-ups and Continue depend on their thread.
   const isFirstQuestion = question.threadTs === question.messageTs && !question.continueFromTs;
   const loop = deps.reuse && isFirstQuestion ? deps.reuse({ jobId: job.id, userId: question.userId }, deps.loop) : deps.loop;
-  const outcome = await produceAnswer(surface, loop, request, { maxTokens: deps.settings.maxTokens, extra: inputNote(conversation, deps) }, signal);
+  const outcome = await produceAnswer(surface, loop, request, { maxTokens: deps.settings.maxTokens, extra: inputNote(conversation, question, deps) }, signal);
 
   // 6. Record usage; a failed answer stays open: its Retry button runs this same job again.
   await deps.accounting?.record(question, outcome, deps.logger);
@@ -154,9 +155,15 @@ async function placeAnswer(job: JobHandle<QuestionJob>, place: AnswerPlace, deps
     return new MessageAnswer(deps.messages, place, job.data.answerTs, messageOptions, deps.logger);
   }
   const stream = await startNativeAnswer(place, job.data, settings, deps, onFollowUps);
-  const answerTs = stream?.ts ?? (await deps.messages.postPlaceholder(place));
-  await job.update({ ...job.data, answerTs });
-  return stream ?? new MessageAnswer(deps.messages, place, answerTs, messageOptions, deps.logger);
+  if (stream || job.data.source === 'shortcut') {
+    // A shortcut may come from where the bot cannot post: that is found out before the model is asked.
+    const answerTs = stream?.ts ?? (await deps.messages.postPlaceholder(place));
+    await job.update({ ...job.data, answerTs });
+    return stream ?? new MessageAnswer(deps.messages, place, answerTs, messageOptions, deps.logger);
+  }
+  // The message is posted with the answer's first words ("Thinking…" if they are slow to come) and recorded on the job.
+  const onPosted = (answerTs: string) => job.update({ ...job.data, answerTs });
+  return new MessageAnswer(deps.messages, place, { askedAt: job.data.receivedAt, onPosted }, messageOptions, deps.logger);
 }
 
 function conversationFor(thread: ThreadMessage[], question: QuestionJob, deps: QuestionDeps, excludeTs: ReadonlySet<string>, tokenBudget: number): Conversation {
@@ -171,8 +178,13 @@ function conversationFor(thread: ThreadMessage[], question: QuestionJob, deps: Q
   });
 }
 
-function inputNote(conversation: Conversation, deps: QuestionDeps): string | undefined {
-  return conversation.questionTruncated ? questionShortenedNote(deps.settings.maxQuestionChars) : undefined;
+function inputNote(conversation: Conversation, question: QuestionJob, deps: QuestionDeps): string | undefined {
+  const notes = [
+    // A message asked about with the shortcut may be anyone's: the answer names who asked.
+    question.subjectAuthor ? askedAboutNote(question.userId) : undefined,
+    conversation.questionTruncated ? questionShortenedNote(deps.settings.maxQuestionChars) : undefined,
+  ].filter((note) => note !== undefined);
+  return notes.length > 0 ? notes.join('\n') : undefined;
 }
 
 /**
@@ -180,7 +192,7 @@ function inputNote(conversation: Conversation, deps: QuestionDeps): string | und
  * refuses (a channel the bot cannot read, a deleted thread), the question alone is answered.
  */
 async function readThreadOrQuestion(question: QuestionJob, deps: QuestionDeps): Promise<ThreadMessage[]> {
-  const asked: ThreadMessage = { ts: question.messageTs, user: question.userId, text: question.text };
+  const asked = questionMessage(question);
   // A question that starts its thread is the whole conversation and the job carries it: reading
   // the thread would spend a conversations.replies call (Tier 3, the scarcest Slack budget under
   // load, see BENCHMARKS.md) to learn nothing more.
@@ -188,6 +200,9 @@ async function readThreadOrQuestion(question: QuestionJob, deps: QuestionDeps): 
   try {
     const cache = new ThreadCache(deps.redis, deps.keys, deps.settings.threadCacheTtlSeconds, deps.bot);
     const thread = await readThreadOnce(deps.messages.slack, cache, question, question.messageTs);
+    // A message asked about with the shortcut is read from the job, which holds the text of its
+    // blocks and attachments too (a read of the thread has only its text, often empty for an alarm).
+    if (question.subjectAuthor) return [...thread.filter((message) => message.ts !== question.messageTs), asked];
     return thread.some((message) => message.ts === question.messageTs) ? thread : [...thread, asked];
   } catch (error) {
     const code = slackErrorCode(error);
@@ -195,6 +210,19 @@ async function readThreadOrQuestion(question: QuestionJob, deps: QuestionDeps): 
     deps.logger.warn({ slackError: code }, 'could not read the thread; answering the question alone');
     return [asked];
   }
+}
+
+/** The question's own message as the job carries it: the asker's, or the message asked about and who wrote it. */
+function questionMessage(question: QuestionJob): ThreadMessage {
+  const author = question.subjectAuthor;
+  if (!author) return { ts: question.messageTs, user: question.userId, text: question.text };
+  return {
+    ts: question.messageTs,
+    text: question.text,
+    askedAboutBy: question.userId,
+    ...(author.userId ? { user: author.userId } : { subtype: 'bot_message' }),
+    ...(author.appName ? { appName: author.appName } : {}),
+  };
 }
 
 /**

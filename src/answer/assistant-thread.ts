@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { SUGGESTED_PROMPTS, SUGGESTED_PROMPTS_TITLE, THINKING_STATUS, threadTitle } from '../core/assistant-copy.js';
+import { LOADING_MESSAGES, SUGGESTED_PROMPTS, SUGGESTED_PROMPTS_TITLE, THINKING_STATUS, threadTitle } from '../core/assistant-copy.js';
 import type { QuestionJob } from '../core/jobs.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
@@ -9,8 +9,8 @@ import { AssistantThreads } from './assistant-threads.js';
 import type { RedisClient } from '../ops/redis.js';
 
 /**
- * The extras of Slack's AI-assistant panel around an answer: the "is thinking…" status line
- * while it is written and a title from the thread's first question. They decorate the answer
+ * The extras of Slack's AI-assistant panel around an answer: the "is thinking…" status line, with
+ * Slack's rotating loading messages, while it is written and a title from the thread's first question. They decorate the answer
  * and never hold it up: a failed or rate-limited call is logged and the answer goes on.
  * (Slack also clears the status by itself as soon as the bot posts in the thread.)
  */
@@ -24,7 +24,7 @@ interface AssistantDeps {
 export async function answerInAssistantThread<T>(job: QuestionJob, deps: AssistantDeps, answer: () => Promise<T>): Promise<T> {
   const thread = { channel_id: job.channel, thread_ts: job.threadTs };
   const slack = deps.messages.slack;
-  await quietly(deps.logger, 'assistant.threads.setStatus', () => slack.assistant.threads.setStatus({ ...thread, status: THINKING_STATUS }));
+  await quietly(deps.logger, 'assistant.threads.setStatus', () => slack.assistant.threads.setStatus({ ...thread, status: THINKING_STATUS, loading_messages: [...LOADING_MESSAGES] }));
   const threads = new AssistantThreads(deps.redis, deps.keys);
   if (await threads.claimTitle({ teamId: job.teamId, channel: job.channel, threadTs: job.threadTs })) {
     await quietly(deps.logger, 'assistant.threads.setTitle', () => slack.assistant.threads.setTitle({ ...thread, title: threadTitle(job.text) }));

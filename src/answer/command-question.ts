@@ -1,5 +1,6 @@
 import { buildConversation } from '../core/conversation.js';
-import { questionJobId, type AnswerQueueJob, type CommandQuestionJob, type JobHandle } from '../core/jobs.js';
+import { questionJobId } from '../core/job-ids.js';
+import type { AnswerQueueJob, CommandQuestionJob, JobHandle } from '../core/jobs.js';
 import { refusalText } from '../core/limit-rules.js';
 import { produceAnswer } from '../model/answer.js';
 import { systemPrompt } from '../model/system-prompt.js';

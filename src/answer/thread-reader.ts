@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { ThreadMessage, BotMessageKind } from '../core/conversation.js';
 import { redactSecrets } from '../core/redact.js';
-import { questionTsOfJobId } from '../core/jobs.js';
+import { questionTsOfJobId } from '../core/job-ids.js';
 import { METADATA_EVENT } from '../publish/slack-messages.js';
 import { withRateLimitRetry } from '../publish/slack-web.js';
 

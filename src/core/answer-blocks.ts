@@ -4,7 +4,10 @@ import { splitForSlack } from './split-message.js';
 /**
  * The Block Kit layout of an answer message: the steps being taken (tool calls) in a context line
  * above, the text in mrkdwn sections (Slack caps a section's text at 3,000 characters), the
- * sources and footnote in context lines below, then the controls that fit the answer's state. Pure.
+ * sources and footnote in context lines below, then the controls that fit the answer's state, and
+ * on a finished answer Slack's own 👍/👎 (a `feedback_buttons` element in a `context_actions` block).
+ * The 👍/👎 buttons of the controls row are kept beside them: clients that predate context_actions
+ * show nothing for it, and answers posted before it carry only those. Pure.
  */
 export const ACTIONS = {
   stop: 'answer_stop',
@@ -12,7 +15,11 @@ export const ACTIONS = {
   continue: 'answer_continue',
   feedbackUp: 'answer_feedback_up',
   feedbackDown: 'answer_feedback_down',
+  /** Slack's native feedback_buttons element: the pressed button's value says which vote. */
+  feedback: 'answer_feedback',
 } as const;
+
+export type FeedbackVote = 'up' | 'down';
 
 export type AnswerState = 'thinking' | 'streaming' | 'done' | 'truncated' | 'stopped' | 'failed' | 'refused' | 'notice';
 
@@ -63,7 +70,37 @@ export function answerBlocks(input: AnswerBlocksInput): SlackBlock[] {
   if (input.footnote) blocks.push(contextBlock(input.footnote));
   const buttons = input.withControls === false ? [] : controlsFor(input.state, input.jobId);
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: 'answer_controls', elements: buttons });
+  if (input.withControls !== false && takesFeedback(input.state)) blocks.push(nativeFeedback(input.jobId));
   return blocks;
+}
+
+function takesFeedback(state: AnswerState): boolean {
+  return state === 'done' || state === 'stopped' || state === 'truncated';
+}
+
+function nativeFeedback(jobId: string): SlackBlock {
+  const choice = (vote: FeedbackVote, emoji: string, label: string) => ({ text: { type: 'plain_text', text: emoji }, value: feedbackButtonValue(vote, jobId), accessibility_label: label });
+  return {
+    type: 'context_actions',
+    elements: [
+      {
+        type: 'feedback_buttons',
+        action_id: ACTIONS.feedback,
+        positive_button: choice('up', '👍', 'This answer helped'),
+        negative_button: choice('down', '👎', 'This answer missed the mark'),
+      },
+    ],
+  };
+}
+
+/** A native feedback button's value: the vote, then the answer's question job id (BullMQ ids hold no ':'). */
+export function feedbackButtonValue(vote: FeedbackVote, jobId: string): string {
+  return `${vote}:${jobId}`;
+}
+
+export function parseFeedbackButtonValue(value: string | undefined): { vote: FeedbackVote; jobId: string } | undefined {
+  const match = /^(up|down):(.+)$/s.exec(value ?? '');
+  return match ? { vote: match[1] as FeedbackVote, jobId: match[2]! } : undefined;
 }
 
 function controlsFor(state: AnswerState, jobId: string): SlackBlock[] {

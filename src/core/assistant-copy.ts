@@ -19,6 +19,14 @@ export const SUGGESTED_PROMPTS: ReadonlyArray<{ title: string; message: string }
 /** Shown as "aws-orchestrator is thinking…": Slack puts the app's name in front. */
 export const THINKING_STATUS = 'is thinking…';
 
+/** What Slack rotates through under the status while an answer is prepared (at most ten). */
+export const LOADING_MESSAGES: readonly string[] = [
+  'Reading the conversation…',
+  'Thinking about your AWS setup…',
+  'Checking the details…',
+  'Writing the answer…',
+];
+
 /** Long enough to recognise a conversation in the thread list, short enough to fit it. */
 export const MAX_TITLE_CHARS = 60;
 

@@ -2,6 +2,7 @@
  * A Slack thread becomes the model's conversation: the thread is the bot's only memory.
  * Pure: no Slack client, no clock, so every rule here is tested without servers.
  */
+import { authorLabel, subjectTurnText } from './message-subject.js';
 import { redactSecrets } from './redact.js';
 import { estimateTokens } from './token-estimate.js';
 
@@ -28,6 +29,10 @@ export interface ThreadMessage {
   /** Set on the note that replaced an answer the model declined: it and its question stay out of history. */
   declined?: boolean;
   hasFiles?: boolean;
+  /** Set on a message someone asked the bot about with the message shortcut: who asked. */
+  askedAboutBy?: string;
+  /** For a post of another app: the name Slack shows for it, when known. */
+  appName?: string;
 }
 
 export interface ModelTurn {
@@ -90,8 +95,9 @@ export function buildConversation(thread: readonly ThreadMessage[], options: Con
   // A question the model declined, and the note in its place, are not carried forward: sending
   // the same exchange again would most likely be declined again.
   const declined = new Set(thread.filter((message) => message.declined && message.answersTs).map((message) => message.answersTs!));
+  const answered = new Set(thread.filter((message) => message.answersTs && isFromBot(message, options)).map((message) => message.answersTs!));
   const relevant = thread
-    .filter((message) => (!declined.has(message.ts) || message.ts === options.questionTs) && isRelevant(message, options))
+    .filter((message) => (!declined.has(message.ts) || message.ts === options.questionTs) && isRelevant(message, options, answered))
     .sort((a, b) => compareTs(positionOf(a), positionOf(b)) || compareTs(a.ts, b.ts));
   let questionTruncated = false;
   const turns = relevant.map((message): ModelTurn => {
@@ -116,7 +122,7 @@ function positionOf(message: ThreadMessage): string {
   return message.answersTs ?? message.ts;
 }
 
-function isRelevant(message: ThreadMessage, options: ConversationOptions): boolean {
+function isRelevant(message: ThreadMessage, options: ConversationOptions, answered: ReadonlySet<string>): boolean {
   if (compareTs(positionOf(message), options.questionTs) > 0) return false;
   // An earlier answer to this very question (a reposted or retried one) is not its history.
   if (message.answersTs === options.questionTs) return false;
@@ -124,8 +130,10 @@ function isRelevant(message: ThreadMessage, options: ConversationOptions): boole
   if (message.subtype && IGNORED_SUBTYPES.has(message.subtype)) return false;
   if (isFromBot(message, options)) return message.kind !== 'notice';
   // Other bots and integrations talk in channels too; their posts are not questions to answer
-  // nor the bot's own answers, so they would only confuse the roles.
-  if (message.botId !== undefined || message.subtype === 'bot_message') return false;
+  // nor the bot's own answers, so they would only confuse the roles. The exception is a post
+  // someone asked the bot about with the message shortcut (an alarm, a deploy notice): it is the
+  // question then, and the context of the thread's later questions once answered.
+  if (isFromOtherApp(message)) return (message.ts === options.questionTs || answered.has(message.ts)) && message.text.trim().length > 0;
   return stripMention(message.text, options.botUserId).length > 0 || message.hasFiles === true;
 }
 
@@ -136,8 +144,16 @@ function toTurn(message: ThreadMessage, options: ConversationOptions): ModelTurn
   }
   if (isFromBot(message, options)) return { role: 'assistant', content: message.text.trim() };
   const text = stripMention(message.text, options.botUserId);
+  const author = isFromOtherApp(message) ? { ...(message.appName ? { appName: message.appName } : {}) } : { ...(message.user ? { userId: message.user } : {}) };
+  if (message.askedAboutBy) return { role: 'user', content: subjectTurnText(message.askedAboutBy, author, text) };
+  if (isFromOtherApp(message)) return { role: 'user', content: `${authorLabel(author)}: ${text}` };
   const body = text.length > 0 ? text : '[shared a file; only text is read]';
   return { role: 'user', content: `<@${message.user ?? 'unknown'}>: ${body}` };
+}
+
+/** Called only for messages that are not the bot's own. */
+function isFromOtherApp(message: ThreadMessage): boolean {
+  return message.botId !== undefined || message.subtype === 'bot_message';
 }
 
 /** `/aws` posts read "*<@U…> asked:* question"; the model only needs the question. */

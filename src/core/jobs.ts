@@ -14,7 +14,7 @@ export interface JobHandle<Data> {
 }
 
 /** How a question reached the bot; decides how the answer is shown. */
-export type QuestionSource = 'mention' | 'dm' | 'thread-reply' | 'command' | 'assistant';
+export type QuestionSource = 'mention' | 'dm' | 'thread-reply' | 'command' | 'assistant' | 'shortcut';
 
 export interface SlackPlace {
   teamId: string;
@@ -42,7 +42,19 @@ export interface QuestionJob extends SlackPlace {
   responseUrl?: string;
   /** Set for Continue: the answer to extend. */
   continueFromTs?: string;
+  /**
+   * Set for the message shortcut, whose question is a message anyone may have written (another
+   * bot's alarm, a teammate's stack trace): who wrote it. `text` then holds the message's text and
+   * the text of its blocks and attachments, and `userId` is the person who asked about it.
+   */
+  subjectAuthor?: MessageAuthor;
   receivedAt: number;
+}
+
+/** Who wrote a message asked about: a person, or another app (which has a name but no person behind it). */
+export interface MessageAuthor {
+  userId?: string;
+  appName?: string;
 }
 
 /** `/aws <question>`: the worker first posts the question in the channel, then answers it. */
@@ -93,37 +105,19 @@ export interface UsageReportJob {
   receivedAt: number;
 }
 
-export type AnswerQueueJob = QuestionJob | CommandQuestionJob | NoticeJob | AssistantGreetingJob | UsageReportJob;
-
-/**
- * One Slack message is answered once: the job id is derived from the message itself, so a
- * redelivered event, or the same message arriving as both `app_mention` and `message`, maps to
- * the job that already exists. BullMQ forbids ':' in custom ids.
- */
-export function questionJobId(teamId: string, channel: string, messageTs: string): string {
-  return ['q', teamId, channel, messageTs].join('-');
+/** The Home tab was opened: a worker adds up the person's figures and publishes their Home view. */
+export interface HomeTabJob {
+  kind: 'home-tab';
+  teamId: string;
+  /** The person's conversation with the app, where app_home_opened comes from. */
+  channel: string;
+  userId: string;
+  receivedAt: number;
 }
 
-/** The question a job answers, read back from its id (answers carry their job id in metadata). */
-export function questionTsOfJobId(jobId: string): string | undefined {
-  return /^q-[^-]+-[^-]+-(\d+\.\d+)$/.exec(jobId)?.[1];
-}
+export type AnswerQueueJob = QuestionJob | CommandQuestionJob | NoticeJob | AssistantGreetingJob | UsageReportJob | HomeTabJob;
 
-export function assistantGreetingJobId(teamId: string, channel: string, threadTs: string): string {
-  return ['assistant', teamId, channel, threadTs].join('-');
-}
-
-export function continueJobId(teamId: string, channel: string, answerTs: string): string {
-  return ['continue', teamId, channel, answerTs].join('-');
-}
-
-export function commandJobId(teamId: string, triggerId: string): string {
-  return ['cmd', teamId, triggerId].join('-');
-}
-
-export function usageReportJobId(teamId: string, triggerId: string): string {
-  return ['usage', teamId, triggerId].join('-');
-}
+/** Job ids are built and read in core/job-ids.ts (one encoder for ids and Redis key parts). */
 
 /** A handler's answer when its work failed and the person was already told: final for the queue. */
 export interface HandledFailure {

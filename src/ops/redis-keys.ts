@@ -1,13 +1,19 @@
+import { encodeKeyPart } from '../core/job-ids.js';
+
 /**
  * Every Redis key the bot writes outside BullMQ, named in one place. All share the queue
  * prefix, so one deployment's data can be found (and cleaned) as a unit, and a hash-tagged
  * prefix such as `{aws-orchestrator}` keeps them in one Redis Cluster slot with the queue.
+ *
+ * Every part after the prefix goes through the job-id encoder (core/job-ids.ts): a value can
+ * neither add a `:` level of its own nor make two keys one, and a part longer than any Slack id
+ * (a 100 KB button value, say) is refused with an IdPartError before Redis sees it.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
   private key(...parts: string[]): string {
-    return [this.prefix, ...parts].join(':');
+    return [this.prefix, ...parts.map(encodeKeyPart)].join(':');
   }
 
   /** Claimed once per job id: the first enqueue of a Slack message wins, redeliveries lose. */
@@ -55,6 +61,16 @@ export class RedisKeys {
     return this.key('slack-answers-in-flight', team);
   }
 
+  /** Sorted set of the answers in flight in a workspace that show no model text yet, by expiry. */
+  slackAnswersUnshown(team: string): string {
+    return this.key('slack-answers-unshown', team);
+  }
+
+  /** Sorted set of final writes waiting for their slot (members: the write, scores: when it is due). */
+  slackPendingFinals(): string {
+    return this.key('slack-pending-finals');
+  }
+
   /** Set when someone presses Stop on an answer that is being written. */
   stopRequested(jobId: string): string {
     return this.key('stop', jobId);
@@ -85,6 +101,16 @@ export class RedisKeys {
     return this.key('answer-cache', hash);
   }
 
+  /** A recent tool result, by the hash of the tool and its input (tools/reused-results.ts). */
+  toolResult(hash: string): string {
+    return this.key('tool-result', hash);
+  }
+
+  /** How many account reads a person caused in one hour (the hour's number since the epoch). */
+  accountCalls(team: string, user: string, hour: number): string {
+    return this.key('account-calls', team, user, String(hour));
+  }
+
   /** Who is answering a first question right now (the id of the stream it publishes), by the same hash. */
   inflightAnswer(hash: string): string {
     return this.key('answer-inflight', hash);
@@ -103,5 +129,10 @@ export class RedisKeys {
   /** Hash of the votes on one answer: user id → "up|day" or "down|day" (one vote each, changeable). */
   feedbackVotes(jobId: string): string {
     return this.key('feedback-votes', jobId);
+  }
+
+  /** A question whose job vanished with Redis's data while a worker was answering it, kept for its Retry button (answer/lost-jobs.ts). */
+  lostJob(jobId: string): string {
+    return this.key('lost-job', jobId);
   }
 }

@@ -6,13 +6,19 @@ import { THINKING_STATUS_TEXT, type AnswerSurface, type AnswerView, type FinalAn
 import type { Logger } from '../ops/logger.js';
 import type { AnswerPlace, MessageMetadataPayload, SlackMessages } from './slack-messages.js';
 import { slackErrorCode } from './slack-web.js';
-import { changeOf, UpdatePump, type PushResult } from './update-pump.js';
+import { changeOf, UpdatePump, type PushOutcome } from './update-pump.js';
 
 /**
  * An answer shown in an ordinary Slack message, updated with chat.update as it is written: the
  * steps (tool calls) in a context line above, the text so far, and the Stop button. At the end
  * the message gets the complete, formatted answer with its sources, footnote and controls; long
  * answers continue in follow-up messages in the thread.
+ *
+ * A new answer's message is posted with its first words (chat.postMessage, limited per channel),
+ * not as a placeholder that a chat.update (limited per workspace, the scarcest budget) then
+ * fills: "Thinking…" is posted only when no words came within PLACEHOLDER_AFTER_MS of the
+ * question, as the sign that it was received; an answer complete before that is posted whole and
+ * costs no chat.update at all.
  */
 export interface MessageAnswerOptions {
   cadence: CadencePolicy;
@@ -21,7 +27,24 @@ export interface MessageAnswerOptions {
   followUpTs?: readonly string[];
   /** Called when follow-up messages were posted, so a job run again reuses them. */
   onFollowUps?: (ts: string[]) => Promise<void>;
+  /** How long after the question a new answer with no words yet shows "Thinking…" (ms). */
+  placeholderAfterMs?: number;
 }
+
+/** An answer whose message is not posted yet. */
+export interface NewAnswerMessage {
+  /** When the question was asked (ms epoch): the sign of receipt is due PLACEHOLDER_AFTER_MS later. */
+  askedAt: number;
+  /** Records the message once posted, so that a run after a crash continues in it. */
+  onPosted: (ts: string) => Promise<void>;
+}
+
+/**
+ * People read a reply within two seconds as prompt (and Slack's own acknowledgement rule is three);
+ * Claude Haiku's first words usually come within a second, thinking included, so most answers
+ * appear with their words directly and the rest show "Thinking…" within two seconds.
+ */
+export const PLACEHOLDER_AFTER_MS = 2000;
 
 type ShownView = { text: string; status: string | undefined; steps: string };
 
@@ -29,55 +52,131 @@ export class MessageAnswer implements AnswerSurface {
   firstVisibleAt: number | undefined;
   private readonly pump: UpdatePump<AnswerView>;
   private previous: ShownView | undefined;
-  /** Whether an update replaced the placeholder's own text yet. */
+  /** The answer's message, once posted. */
+  private ts: string | undefined;
+  /** The message's first post, while it is on its way. */
+  private posting: Promise<void> | undefined;
+  private receiptTimer: NodeJS.Timeout | undefined;
+  private latest: AnswerView | undefined;
+  /** Whether the message shows model text (or an update replaced the placeholder's own text). */
+  private textShown = false;
   private shownOnce = false;
   private extraTs: readonly string[];
+  private readonly onPosted: ((ts: string) => Promise<void>) | undefined;
 
   constructor(
     private readonly messages: SlackMessages,
     readonly place: AnswerPlace,
-    readonly answerTs: string,
+    message: string | NewAnswerMessage,
     private readonly options: MessageAnswerOptions,
     private readonly logger: Logger,
   ) {
     this.extraTs = options.followUpTs ?? [];
     this.pump = new UpdatePump(options.cadence, (view) => this.push(view), (error) => this.logger.warn({ err: error, slackError: slackErrorCode(error) }, 'intermediate update failed'));
     messages.answerStarted(place, logger);
+    if (typeof message === 'string') {
+      this.ts = message;
+      this.shownOnce = true;
+    } else {
+      this.onPosted = message.onPosted;
+      const receiptIn = message.askedAt + (options.placeholderAfterMs ?? PLACEHOLDER_AFTER_MS) - Date.now();
+      if (receiptIn <= 0) this.postFirst(undefined);
+      else this.receiptTimer = setTimeout(() => this.postFirst(undefined), receiptIn);
+    }
+  }
+
+  /** The answer's message (undefined until it is posted). */
+  get answerTs(): string | undefined {
+    return this.ts;
   }
 
   show(view: AnswerView): void {
+    this.latest = view;
+    if (this.ts === undefined) {
+      if (!this.posting && hasText(view)) this.postFirst(view);
+      return;
+    }
+    this.want(view);
+  }
+
+  private want(view: AnswerView): void {
     const shown = { text: view.text, status: view.status, steps: stepsText(view.steps) };
     const change = changeOf(this.previous, shown, this.options.cadence.minNewChars);
     this.previous = shown;
     this.pump.want(view, change);
   }
 
+  /** Posts the message: with the first words when there are some, else as the sign of receipt. */
+  private postFirst(view: AnswerView | undefined): void {
+    clearTimeout(this.receiptTimer);
+    this.receiptTimer = undefined;
+    if (this.posting || this.ts !== undefined) return;
+    const withText = view !== undefined && hasText(view);
+    this.posting = (async () => {
+      const { text, blocks } = withText ? this.renderIntermediate(view) : this.renderReceipt(this.latest);
+      const ts = await this.messages.postAnswer(this.place, text, blocks, { kind: 'answer', job: this.place.jobId }, withText ? 'shown' : undefined);
+      await this.onPosted?.(ts);
+      this.ts = ts;
+      if (withText) {
+        this.textShown = true;
+        this.shownOnce = true;
+        this.firstVisibleAt ??= Date.now();
+        this.previous = { text: view.text, status: view.status, steps: stepsText(view.steps) };
+      }
+      // What arrived while the post was on its way goes with the next update.
+      if (this.latest && this.latest !== view) this.want(this.latest);
+    })();
+    // A failed post is reported by finish(), which the answer always reaches.
+    this.posting.catch(() => undefined);
+  }
+
   /**
    * Rendered only once the budget allows the write: under load most attempts are skipped, and
    * formatting the whole answer so far for each of them took a third of a busy worker's CPU.
    */
-  private async push(view: AnswerView): Promise<PushResult> {
+  private async push(view: AnswerView): Promise<PushOutcome> {
+    const ts = this.ts;
+    if (ts === undefined) return { result: 'idle' };
     // The placeholder already says the model is thinking.
-    if (view.text.length === 0 && view.steps.length === 0 && (view.status === undefined || (view.status === THINKING_STATUS_TEXT && this.shownOnce === false))) return 'idle';
-    const result = await this.messages.attempt('chat.update', this.place.teamId, this.place.jobId, () => {
-      const { text, blocks } = this.renderIntermediate(view);
-      return this.messages.slack.chat.update({ channel: this.place.channel, ts: this.answerTs, text, blocks: blocks as never });
-    });
-    if (result === 'sent') this.shownOnce = true;
-    if (result === 'sent' && view.text.length > 0 && view.status === undefined) this.firstVisibleAt ??= Date.now();
-    return result;
+    if (view.text.length === 0 && view.steps.length === 0 && (view.status === undefined || (view.status === THINKING_STATUS_TEXT && this.shownOnce === false))) return { result: 'idle' };
+    const first = !this.textShown && hasText(view);
+    const outcome = await this.messages.attempt(
+      { method: 'chat.update', scope: this.place.teamId, teamId: this.place.teamId, priority: first ? 'first' : 'intermediate', answer: this.place.jobId, ...(first ? { effect: 'shown' as const } : {}) },
+      () => {
+        const { text, blocks } = this.renderIntermediate(view);
+        return this.messages.slack.chat.update({ channel: this.place.channel, ts, text, blocks: blocks as never });
+      },
+    );
+    if (outcome.result === 'sent') {
+      this.shownOnce = true;
+      if (hasText(view)) {
+        this.textShown = true;
+        this.firstVisibleAt ??= Date.now();
+      }
+    }
+    return outcome;
   }
 
   private renderIntermediate(view: AnswerView): { text: string; blocks: SlackBlock[] } {
-    const body = view.text.length > 0 && view.status === undefined ? limitForStreaming(toSlackMrkdwnPartial(view.text), this.options.maxMessageChars) : (view.status ?? ' ');
+    const body = hasText(view) ? limitForStreaming(toSlackMrkdwnPartial(view.text), this.options.maxMessageChars) : (view.status ?? ' ');
     return { text: body, blocks: answerBlocks({ mrkdwn: body, state: 'streaming', jobId: this.place.jobId, steps: view.steps }) };
+  }
+
+  /** The sign of receipt: "Thinking…", or the step the answer is at (a look-up) when there is one. */
+  private renderReceipt(view: AnswerView | undefined): { text: string; blocks: SlackBlock[] } {
+    if (view && (view.steps.length > 0 || (view.status !== undefined && view.status !== THINKING_STATUS_TEXT))) return this.renderIntermediate(view);
+    return { text: THINKING_STATUS_TEXT, blocks: answerBlocks({ mrkdwn: THINKING_STATUS_TEXT, state: 'thinking', jobId: this.place.jobId }) };
   }
 
   /**
    * Shows the complete answer: the message gets the first part, long answers continue in
-   * follow-up messages in the thread (reusing those an earlier attempt posted).
+   * follow-up messages in the thread (reusing those an earlier attempt posted). An answer whose
+   * message was never posted is posted whole.
    */
   async finish(answer: FinalAnswer): Promise<string[]> {
+    clearTimeout(this.receiptTimer);
+    this.receiptTimer = undefined;
+    await this.posting;
     await this.pump.stop();
     const isModelText = answer.state !== 'failed' && answer.state !== 'notice' && answer.state !== 'refused';
     const mrkdwn = isModelText ? toSlackMrkdwn(answer.markdown) : answer.markdown;
@@ -95,7 +194,7 @@ export class MessageAnswer implements AnswerSurface {
         ...(isLast && isModelText ? { sources: answer.sources } : {}),
       });
       if (index === 0) {
-        await this.updateOrRepost(part, blocks, metadata);
+        await this.showFinal(part, blocks, metadata);
         continue;
       }
       const existing = this.extraTs[index - 1];
@@ -110,17 +209,19 @@ export class MessageAnswer implements AnswerSurface {
     return [...this.extraTs];
   }
 
-  /** The message may have been deleted by someone meanwhile: then the answer is posted anew. */
-  private async updateOrRepost(text: string, blocks: unknown[], metadata: MessageMetadataPayload): Promise<void> {
-    try {
-      await this.messages.finalUpdate(this.place, this.answerTs, text, blocks, metadata);
-    } catch (error) {
-      if (slackErrorCode(error) !== 'message_not_found') throw error;
-      this.logger.warn({ ts: this.answerTs }, 'answer message disappeared; posting the answer as a new message');
-      await this.messages.post(this.place, text, metadata.kind, { blocks });
+  private async showFinal(text: string, blocks: unknown[], metadata: MessageMetadataPayload): Promise<void> {
+    if (this.ts !== undefined) {
+      await this.messages.finalUpdate(this.place, this.ts, text, blocks, metadata);
+      return;
     }
+    const ts = await this.messages.postAnswer(this.place, text, blocks, metadata, 'done');
+    this.firstVisibleAt ??= Date.now();
+    await this.onPosted?.(ts);
+    this.ts = ts;
   }
 }
+
+const hasText = (view: AnswerView): boolean => view.text.length > 0 && view.status === undefined;
 
 /** A declined answer's note carries the question it declined: both are left out of later history. */
 export function metadataFor(state: FinalAnswer['state'], place: AnswerPlace): MessageMetadataPayload {

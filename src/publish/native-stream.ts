@@ -9,7 +9,7 @@ import type { RedisKeys } from '../ops/redis-keys.js';
 import { MessageAnswer, type MessageAnswerOptions } from './message-answer.js';
 import type { AnswerPlace, SlackMessages } from './slack-messages.js';
 import { rateLimitedForMs, slackErrorCode } from './slack-web.js';
-import { changeOf, UpdatePump, type PushResult } from './update-pump.js';
+import { changeOf, UpdatePump, type PushOutcome } from './update-pump.js';
 
 /**
  * An answer shown with Slack's text-streaming methods: `chat.startStream` opens the message (with
@@ -70,7 +70,7 @@ export async function startNativeAnswer(
   try {
     // chat.startStream is Tier 2: when its budget is spent, this answer simply uses chat.update.
     let ts: string | undefined;
-    if (setting === 'native') ts = (await deps.messages.ensure('chat.startStream', place.teamId, undefined, start)).ts;
+    if (setting === 'native') ts = (await deps.messages.ensure({ method: 'chat.startStream', scope: place.teamId, teamId: place.teamId }, start)).ts;
     else {
       const started = await attemptStart(deps.messages, place, start);
       if (started === 'skipped') return undefined;
@@ -90,7 +90,7 @@ export async function startNativeAnswer(
 
 async function attemptStart(messages: SlackMessages, place: AnswerPlace, start: () => Promise<{ ts?: string }>): Promise<string | 'skipped' | undefined> {
   let ts: string | undefined;
-  const result = await messages.attempt('chat.startStream', place.teamId, place.jobId, async () => {
+  const { result } = await messages.attempt({ method: 'chat.startStream', scope: place.teamId, teamId: place.teamId, priority: 'first', answer: place.jobId }, async () => {
     ts = (await start()).ts;
   });
   return result === 'skipped' ? 'skipped' : ts;
@@ -104,7 +104,7 @@ async function attemptStart(messages: SlackMessages, place: AnswerPlace, start: 
 export async function endAbandonedStream(place: AnswerPlace, ts: string, streaming: StreamingSetting, deps: Pick<NativeStreamDeps, 'messages' | 'logger'>): Promise<void> {
   if (streaming === 'update') return;
   try {
-    await deps.messages.ensure('chat.stopStream', place.teamId, undefined, () => deps.messages.slack.chat.stopStream({ channel: place.channel, ts }));
+    await deps.messages.ensure({ method: 'chat.stopStream', scope: place.teamId, teamId: place.teamId }, () => deps.messages.slack.chat.stopStream({ channel: place.channel, ts }));
     deps.logger.info({ ts }, 'stopped the text stream an earlier attempt left open');
   } catch (error) {
     if (slackErrorCode(error) === undefined) throw error;
@@ -190,27 +190,29 @@ export class NativeStreamAnswer implements AnswerSurface {
     return this.updates.finish(answer);
   }
 
-  private async push(view: AnswerView): Promise<PushResult> {
-    if (this.updates || this.switching) return 'sent';
+  private async push(view: AnswerView): Promise<PushOutcome> {
+    if (this.updates || this.switching) return { result: 'sent' };
     const step = nextStreamStep(this.streamed, view.text, this.full);
     if (step.kind === 'rewrite') {
       this.switchToUpdates(view.status ? 'the model call is being retried' : 'the answer text changed');
-      return 'sent';
+      return { result: 'sent' };
     }
     const chunks: AnyChunk[] = this.changedSteps(view.steps);
     if (step.kind === 'append' || step.kind === 'full') chunks.push({ type: 'markdown_text', text: step.text });
-    if (chunks.length === 0) return 'idle';
-    const result = await this.deps.messages.attempt('chat.appendStream', this.place.teamId, this.place.jobId, () =>
-      this.deps.messages.slack.chat.appendStream({ channel: this.place.channel, ts: this.ts, chunks }),
+    if (chunks.length === 0) return { result: 'idle' };
+    const first = this.streamed.length === 0 && step.kind === 'append';
+    const outcome = await this.deps.messages.attempt(
+      { method: 'chat.appendStream', scope: this.place.teamId, teamId: this.place.teamId, priority: first ? 'first' : 'intermediate', answer: this.place.jobId, ...(first ? { effect: 'shown' as const } : {}) },
+      () => this.deps.messages.slack.chat.appendStream({ channel: this.place.channel, ts: this.ts, chunks }),
     );
-    if (result === 'skipped') return result;
+    if (outcome.result === 'skipped') return outcome;
     for (const shown of view.steps) this.streamedSteps.set(shown.id, stepKey(shown));
     if (step.kind === 'full') this.full = true;
     if (step.kind === 'append') {
       this.streamed = view.text;
       this.streamFirstVisibleAt ??= Date.now();
     }
-    return result;
+    return outcome;
   }
 
   private changedSteps(steps: readonly Step[]): TaskUpdateChunk[] {
@@ -220,7 +222,7 @@ export class NativeStreamAnswer implements AnswerSurface {
   /** Closing the stream must not be lost: it waits its turn in the budget and out any 429. */
   private async stopStream(chunks: AnyChunk[]): Promise<void> {
     try {
-      await this.deps.messages.ensure('chat.stopStream', this.place.teamId, undefined, () =>
+      await this.deps.messages.ensure({ method: 'chat.stopStream', scope: this.place.teamId, teamId: this.place.teamId }, () =>
         this.deps.messages.slack.chat.stopStream({ channel: this.place.channel, ts: this.ts, ...(chunks.length > 0 ? { chunks } : {}) }),
       );
     } catch (error) {

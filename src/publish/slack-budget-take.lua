@@ -1,44 +1,79 @@
--- Takes a token from a workspace's bucket for one Slack write method (see slack-budget.ts).
--- KEYS: bucket, backoff-until, answers-in-flight. ARGV: now, ratePerMs, capacity, kind, answer, inFlightTtl.
--- Returns -1 (skip this intermediate write) or how many ms to wait before sending.
-local key = KEYS[1]
+-- One write to Slack asks for its slot (the policy is written out in slack-budget.ts).
+-- KEYS: [1] send times of one method in one scope (sorted set, score = ms epoch; a score in the
+--       future is a slot reserved by a final write), [2] until when Slack asked to hold (ms epoch),
+--       [3] answers in flight in the workspace (each owes a final), [4] those showing no text yet
+--       (each owes a first text); both scored by when their registration lapses.
+-- ARGV: now, priority (final | first | intermediate), member (unique), answer ('' for none),
+--       effect ('' | shown | done), window count, then a limit and a length (ms, margin included)
+--       per window; the first window's room is what the priorities share.
+-- Returns {granted, ms, paceMs}: granted 1: send after ms (a final's reserved slot; 0 otherwise);
+-- granted 0: skipped, worth asking again after ms. paceMs: least time between two intermediate
+-- writes of one answer, so that all answers in flight together fit the first window.
 local now = tonumber(ARGV[1])
-local ratePerMs = tonumber(ARGV[2])
-local capacity = tonumber(ARGV[3])
-local final = ARGV[4] == 'final'
-local answer = ARGV[5]
-local inFlightTtl = tonumber(ARGV[6])
+local priority = ARGV[2]
+local member = ARGV[3]
+local answer = ARGV[4]
+local effect = ARGV[5]
+local windows = tonumber(ARGV[6])
+local limits, spans = {}, {}
+local longest = 0
+for i = 1, windows do
+  limits[i] = tonumber(ARGV[5 + 2 * i])
+  spans[i] = tonumber(ARGV[6 + 2 * i])
+  if spans[i] > longest then longest = spans[i] end
+end
+
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - longest)
 local blockedUntil = tonumber(redis.call('GET', KEYS[2]) or '0')
-local state = redis.call('HMGET', key, 'tokens', 'at')
-local tokens = tonumber(state[1]) or capacity
-local at = tonumber(state[2]) or now
-if now > at then tokens = math.min(capacity, tokens + (now - at) * ratePerMs) end
-local inFlight = 0
-if answer ~= '' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-  if final then
+local lastSlot = tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2] or '0')
+
+local function settle()
+  if answer == '' then return end
+  if effect == 'done' then
     redis.call('ZREM', KEYS[3], answer)
-  else
-    redis.call('ZADD', KEYS[3], now + inFlightTtl, answer)
-    redis.call('PEXPIRE', KEYS[3], inFlightTtl)
-    inFlight = redis.call('ZCARD', KEYS[3])
+    redis.call('ZREM', KEYS[4], answer)
+  elseif effect == 'shown' then
+    redis.call('ZREM', KEYS[4], answer)
   end
 end
-local waitMs = -1
-if final then
-  tokens = tokens - 1
-  waitMs = 0
-  if tokens < 0 then waitMs = math.ceil(-tokens / ratePerMs) end
-  if blockedUntil > now + waitMs then waitMs = blockedUntil - now end
-else
-  -- One token per answer in flight (this one included) stays for the finals; with more answers
-  -- than the bucket holds, intermediate updates only use a full bucket's last token.
-  local reserve = math.max(1, math.min(inFlight, capacity - 1))
-  if blockedUntil <= now and tokens - 1 >= reserve then
-    tokens = tokens - 1
-    waitMs = 0
+
+if priority == 'final' then
+  -- The earliest slot after every slot taken or reserved so far (finals in the order they ask,
+  -- the schedule Slack's bound assumes) where each window holds fewer than its limit.
+  local at = math.max(now, blockedUntil, lastSlot)
+  for i = 1, windows do
+    local kth = redis.call('ZRANGE', KEYS[1], -limits[i], -limits[i], 'WITHSCORES')[2]
+    if kth and tonumber(kth) + spans[i] > at then at = tonumber(kth) + spans[i] end
   end
+  redis.call('ZADD', KEYS[1], at, member)
+  redis.call('PEXPIRE', KEYS[1], math.ceil(at - now + longest))
+  settle()
+  return {1, at - now, 0}
 end
-redis.call('HSET', key, 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', key, 600000)
-return waitMs
+
+local function owed(key)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  return redis.call('ZCARD', key)
+end
+local finalsOwed = 0
+local firstsOwed = 0
+if answer ~= '' then
+  finalsOwed = owed(KEYS[3])
+  if priority == 'intermediate' then firstsOwed = owed(KEYS[4]) end
+end
+local pace = math.ceil(spans[1] * math.max(1, finalsOwed) / limits[1])
+
+-- A 429's Retry-After, or a final waiting for its slot: nothing else goes before them.
+if blockedUntil > now then return {0, math.max(pace, blockedUntil - now), pace} end
+if lastSlot > now then return {0, math.max(pace, lastSlot - now), pace} end
+for i = 1, windows do
+  local needed = redis.call('ZCOUNT', KEYS[1], '(' .. (now - spans[i]), '+inf') + 1
+  -- One slot stays free for the final of every answer in flight (this one's included) and,
+  -- for an intermediate write, one for the first text of every answer still showing none.
+  if i == 1 then needed = needed + finalsOwed + firstsOwed end
+  if needed > limits[i] then return {0, pace, pace} end
+end
+redis.call('ZADD', KEYS[1], now, member)
+redis.call('PEXPIRE', KEYS[1], math.ceil(longest))
+settle()
+return {1, 0, pace}

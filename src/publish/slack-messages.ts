@@ -3,15 +3,16 @@ import { answerBlocks } from '../core/answer-blocks.js';
 import type { BotMessageKind } from '../core/conversation.js';
 import { THINKING_STATUS_TEXT } from '../model/answer.js';
 import type { Logger } from '../ops/logger.js';
-import type { SlackBudget, SlackWriteMethod } from './slack-budget.js';
-import { rateLimitedForMs, sleep, withRateLimitRetry } from './slack-web.js';
-import type { PushResult } from './update-pump.js';
+import type { SlackBudget, SlackWriteMethod, WriteEffect, WriteRequest } from './slack-budget.js';
+import { rateLimitedForMs, sleep, slackErrorCode } from './slack-web.js';
 
 /**
- * The one place that writes the bot's messages to Slack. Every write goes through one of two
- * policies over the shared budget (publish/slack-budget.ts): an intermediate write is skipped
- * when the budget is spent or Slack answers 429 (the next one carries newer content anyway), a
- * final write waits its turn and out any 429, so it is never lost.
+ * The one place that writes the bot's messages to Slack, each write through the shared scheduler
+ * (publish/slack-budget.ts, where the policy is written out): an intermediate write is skipped
+ * when its budget is spent or Slack answers 429 (the next one carries newer content anyway); a
+ * write that must happen waits its turn and out any 429, so it is never lost; an answer's final
+ * update that would have to wait is handed over to the pending finals, so that no worker waits
+ * for Slack's budget, and written at its slot by whichever worker process is alive.
  */
 export const METADATA_EVENT = 'aws_orchestrator_message';
 
@@ -32,7 +33,6 @@ export interface AnswerPlace {
 
 export type PostPlace = Omit<AnswerPlace, 'jobId'> & { jobId?: string };
 
-
 /** Told about every message the bot posts or finally updates in a thread (answer/thread-cache.ts). */
 export interface WrittenMessages {
   written(place: WrittenPlace, ts: string, text: string, metadata: MessageMetadataPayload): Promise<void>;
@@ -40,72 +40,243 @@ export interface WrittenMessages {
 
 export type WrittenPlace = Omit<AnswerPlace, 'jobId' | 'threadTs'> & { threadTs?: string };
 
+/** sent: the write went out; skipped: the budget or Slack refused it, worth trying again after retryInMs (with newer content). */
+export interface AttemptResult {
+  result: 'sent' | 'skipped';
+  retryInMs: number;
+}
+
+export type AttemptRequest = Omit<WriteRequest, 'priority'> & { priority: 'first' | 'intermediate' };
+
+/** A final update waiting for its slot, as kept in Redis until it is written. */
+interface DeferredFinal {
+  place: AnswerPlace;
+  ts: string;
+  text: string;
+  blocks: unknown[];
+  metadata: MessageMetadataPayload;
+  /** The slot reserved for it (ms epoch). */
+  slotAt: number;
+  attempts: number;
+}
+
+/** A claimed final not written within this long is taken over by another worker. */
+const DEFERRED_LEASE_MS = 30_000;
+/** How often a worker looks for finals whose worker died before writing them. */
+const ORPHAN_POLL_MS = 10_000;
+const CLAIM_AT_ONCE = 50;
+/** A claimed final later than this past its slot asks for a new one: the old one has gone by. */
+const LATE_AFTER_MS = 1000;
+/** Network failures of a deferred final are tried again this often, this long apart at first. */
+const DEFERRED_ATTEMPTS = 5;
+const DEFERRED_RETRY_MS = 2000;
+
 export class SlackMessages {
+  private drainTimer: NodeJS.Timeout | undefined;
+  private drainAt = Number.POSITIVE_INFINITY;
+  private closed = false;
+
   constructor(
     readonly slack: WebClient,
     readonly budget: SlackBudget,
     private readonly logger: Logger,
     private readonly writtenMessages?: WrittenMessages,
-  ) {}
+  ) {
+    this.armDrain(Date.now() + ORPHAN_POLL_MS);
+  }
 
-  /** An intermediate write: sent now if the budget allows, else skipped. `answer` is the answer it belongs to. */
-  async attempt(method: SlackWriteMethod, scope: string, answer: string, call: () => Promise<unknown>): Promise<PushResult> {
-    if ((await this.budget.take(method, scope, 'intermediate', answer)) === undefined) return 'skipped';
+  /** An intermediate write (or an answer's first text): sent now if the budget allows, else skipped. */
+  async attempt(request: AttemptRequest, call: () => Promise<unknown>): Promise<AttemptResult> {
+    const grant = await this.budget.take(request);
+    if (!grant.granted) return { result: 'skipped', retryInMs: grant.retryInMs };
     try {
       await call();
-      return 'sent';
+      return { result: 'sent', retryInMs: grant.paceMs };
     } catch (error) {
       const waitMs = rateLimitedForMs(error);
       if (waitMs === undefined) throw error;
-      await this.budget.rateLimited(method, scope, waitMs);
-      return 'skipped';
+      await this.budget.rateLimited(request.method, request.scope, waitMs);
+      return { result: 'skipped', retryInMs: Math.max(waitMs, grant.paceMs) };
     }
   }
 
-  /** A write that must happen: it waits for its slot in the budget and out any 429. */
-  async ensure<T>(method: SlackWriteMethod, scope: string, answer: string | undefined, call: () => Promise<T>): Promise<T> {
-    const waitMs = (await this.budget.take(method, scope, 'final', answer)) ?? 0;
-    if (waitMs > 0) await sleep(waitMs);
-    return withRateLimitRetry(call, (retryAfterMs) => this.budget.rateLimited(method, scope, retryAfterMs));
+  /** A write that must happen: it waits for its slot and out any 429 (each retry asks for a new slot). */
+  async ensure<T>(request: Omit<WriteRequest, 'priority'>, call: () => Promise<T>, maxWaits = 20): Promise<T> {
+    for (let waits = 0; ; waits += 1) {
+      const grant = await this.budget.take({ ...request, priority: 'final' });
+      if (grant.granted && grant.waitMs > 0) await sleep(grant.waitMs);
+      try {
+        return await call();
+      } catch (error) {
+        const waitMs = rateLimitedForMs(error);
+        if (waitMs === undefined || waits >= maxWaits) throw error;
+        await this.budget.rateLimited(request.method, request.scope, waitMs);
+      }
+    }
   }
 
-  /** Posts a bot message (placeholder, notice, question), in a thread when threadTs is set. */
+  /** Posts a bot message (notice, question, a long answer's continuation), in a thread when threadTs is set. */
   async post(place: PostPlace, text: string, kind: BotMessageKind, extra: { blocks?: unknown[]; askedBy?: string } = {}): Promise<string> {
-    const payload: MessageMetadataPayload = { kind, ...(place.jobId ? { job: place.jobId } : {}), ...(extra.askedBy ? { asked_by: extra.askedBy } : {}) };
-    const result = await this.ensure('chat.postMessage', place.channel, undefined, () =>
+    const metadata: MessageMetadataPayload = { kind, ...(place.jobId ? { job: place.jobId } : {}), ...(extra.askedBy ? { asked_by: extra.askedBy } : {}) };
+    const ts = await this.postMessage(place, text, metadata, extra.blocks, undefined);
+    await this.tellWritten(place, ts, text, metadata);
+    return ts;
+  }
+
+  /**
+   * Posts an answer's own message: its first words, "Thinking…", or the whole answer (`done`).
+   * Only the complete answer is told to the thread's cached read: the rest is about to change.
+   */
+  async postAnswer(place: AnswerPlace, text: string, blocks: unknown[], metadata: MessageMetadataPayload, effect: WriteEffect | undefined): Promise<string> {
+    const ts = await this.postMessage(place, text, metadata, blocks, effect);
+    if (effect === 'done') await this.tellWritten(place, ts, text, metadata);
+    return ts;
+  }
+
+  async postPlaceholder(place: AnswerPlace): Promise<string> {
+    return this.postAnswer(place, THINKING_STATUS_TEXT, answerBlocks({ mrkdwn: THINKING_STATUS_TEXT, state: 'thinking', jobId: place.jobId }), { kind: 'answer', job: place.jobId }, undefined);
+  }
+
+  async postEphemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void> {
+    // Tier 4 and per person: not scheduled, but a 429 is waited out.
+    for (let waits = 0; ; waits += 1) {
+      try {
+        await this.slack.chat.postEphemeral({ channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+        return;
+      } catch (error) {
+        const waitMs = rateLimitedForMs(error);
+        if (waitMs === undefined || waits >= 20) throw error;
+        await sleep(waitMs);
+      }
+    }
+  }
+
+  /**
+   * The final update of an answer's message: never dropped, and the thread's cached copy learns
+   * about it. When its slot is now it is written at once ('sent'); otherwise it is handed to the
+   * pending finals and written at its slot by a worker process ('deferred'), while the caller's
+   * worker goes on to the next job.
+   */
+  async finalUpdate(place: AnswerPlace, ts: string, text: string, blocks: unknown[], metadata: MessageMetadataPayload): Promise<'sent' | 'deferred'> {
+    const grant = await this.budget.take({ method: 'chat.update', scope: place.teamId, teamId: place.teamId, priority: 'final', answer: place.jobId, effect: 'done' });
+    const waitMs = grant.granted ? grant.waitMs : 0;
+    if (waitMs > 0) {
+      const slotAt = Date.now() + waitMs;
+      const deferred: DeferredFinal = { place, ts, text, blocks, metadata, slotAt, attempts: 0 };
+      await this.budget.deferFinal({ member: JSON.stringify(deferred), dueAt: slotAt });
+      await this.tellWritten(place, ts, text, metadata);
+      this.armDrain(slotAt);
+      return 'deferred';
+    }
+    await this.updateOrRepost(place, ts, text, blocks, metadata);
+    await this.tellWritten(place, ts, text, metadata);
+    return 'sent';
+  }
+
+  /** An answer starts being written in a workspace: room is kept for its final (and its first text) from now on. */
+  answerStarted(place: AnswerPlace, log: Logger, showsText = false): void {
+    this.budget.answerStarted(place.teamId, place.jobId, showsText).catch((error: unknown) => log.warn({ err: error }, 'could not register the answer with the Slack scheduler'));
+  }
+
+  /** Stops looking for pending finals (the process is shutting down; another worker writes them). */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+  }
+
+  private async postMessage(place: PostPlace, text: string, metadata: MessageMetadataPayload, blocks: unknown[] | undefined, effect: WriteEffect | undefined): Promise<string> {
+    const request = { method: 'chat.postMessage' as const, scope: place.channel, teamId: place.teamId, ...(place.jobId && effect ? { answer: place.jobId, effect } : {}) };
+    const result = await this.ensure(request, () =>
       this.slack.chat.postMessage({
         channel: place.channel,
         ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
         text,
-        ...(extra.blocks ? { blocks: extra.blocks as never } : {}),
-        metadata: { event_type: METADATA_EVENT, event_payload: payload as never },
+        ...(blocks ? { blocks: blocks as never } : {}),
+        metadata: { event_type: METADATA_EVENT, event_payload: metadata as never },
         unfurl_links: false,
         unfurl_media: false,
       }),
     );
-    await this.tellWritten(place, result.ts as string, text, payload);
     return result.ts as string;
   }
 
-  async postPlaceholder(place: AnswerPlace): Promise<string> {
-    return this.post(place, THINKING_STATUS_TEXT, 'answer', { blocks: answerBlocks({ mrkdwn: THINKING_STATUS_TEXT, state: 'thinking', jobId: place.jobId }) });
+  private update(place: AnswerPlace, ts: string, text: string, blocks: unknown[], metadata: MessageMetadataPayload): Promise<unknown> {
+    return this.slack.chat.update({ channel: place.channel, ts, text, blocks: blocks as never, metadata: { event_type: METADATA_EVENT, event_payload: metadata as never } });
   }
 
-  async postEphemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void> {
-    await withRateLimitRetry(() => this.slack.chat.postEphemeral({ channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) }));
+  /** The message may have been deleted by someone meanwhile: then the answer is posted anew. */
+  private async updateOrRepost(place: AnswerPlace, ts: string, text: string, blocks: unknown[], metadata: MessageMetadataPayload, reserved = true): Promise<void> {
+    try {
+      if (reserved) await this.retryingRateLimits('chat.update', place.teamId, () => this.update(place, ts, text, blocks, metadata));
+      else await this.ensure({ method: 'chat.update', scope: place.teamId, teamId: place.teamId }, () => this.update(place, ts, text, blocks, metadata));
+    } catch (error) {
+      if (slackErrorCode(error) !== 'message_not_found') throw error;
+      this.logger.warn({ ts, jobId: place.jobId }, 'answer message disappeared; posting the answer as a new message');
+      await this.postMessage(place, text, metadata, blocks, undefined);
+    }
   }
 
-  /** A final update of a message: never dropped; the thread's cached copy learns about it. */
-  async finalUpdate(place: AnswerPlace, ts: string, text: string, blocks: unknown[], metadata: MessageMetadataPayload): Promise<void> {
-    await this.ensure('chat.update', place.teamId, place.jobId, () =>
-      this.slack.chat.update({ channel: place.channel, ts, text, blocks: blocks as never, metadata: { event_type: METADATA_EVENT, event_payload: metadata as never } }),
-    );
-    await this.tellWritten(place, ts, text, metadata);
+  /** A call whose slot was reserved already: only a 429 makes it ask for a new one. */
+  private async retryingRateLimits<T>(method: SlackWriteMethod, scope: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const waitMs = rateLimitedForMs(error);
+      if (waitMs === undefined) throw error;
+      await this.budget.rateLimited(method, scope, waitMs);
+      return this.ensure({ method, scope, teamId: scope }, call);
+    }
   }
 
-  /** An answer starts being written in a workspace: a token is kept for its final update from now on. */
-  answerStarted(place: AnswerPlace, log: Logger): void {
-    this.budget.answerStarted(place.teamId, place.jobId).catch((error: unknown) => log.warn({ err: error }, 'could not register the answer with the update budget'));
+  private armDrain(at: number): void {
+    if (this.closed || (this.drainTimer && at >= this.drainAt)) return;
+    clearTimeout(this.drainTimer);
+    this.drainAt = at;
+    this.drainTimer = setTimeout(() => void this.drain(), Math.max(0, at - Date.now()));
+    this.drainTimer.unref();
+  }
+
+  /** Writes the pending finals whose slot has come (this process's, or those of a worker that died). */
+  private async drain(): Promise<void> {
+    this.drainTimer = undefined;
+    this.drainAt = Number.POSITIVE_INFINITY;
+    let nextAt = Date.now() + ORPHAN_POLL_MS;
+    try {
+      const { members, nextDueAt } = await this.budget.claimDue(DEFERRED_LEASE_MS, CLAIM_AT_ONCE);
+      await Promise.all(members.map((member) => this.writeDeferred(member)));
+      if (nextDueAt !== undefined) nextAt = Math.min(nextAt, nextDueAt);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not look for pending final updates');
+    }
+    this.armDrain(nextAt);
+  }
+
+  private async writeDeferred(member: string): Promise<void> {
+    let pending: DeferredFinal;
+    try {
+      pending = JSON.parse(member) as DeferredFinal;
+    } catch {
+      await this.budget.settleDeferred(member);
+      return;
+    }
+    const { place, ts, text, blocks, metadata } = pending;
+    try {
+      await this.updateOrRepost(place, ts, text, blocks, metadata, Date.now() - pending.slotAt <= LATE_AFTER_MS);
+      await this.budget.settleDeferred(member);
+    } catch (error) {
+      const attempts = pending.attempts + 1;
+      if (slackErrorCode(error) !== undefined || attempts >= DEFERRED_ATTEMPTS) {
+        this.logger.error({ err: error, slackError: slackErrorCode(error), jobId: place.jobId, ts }, 'could not write a final answer');
+        await this.budget.settleDeferred(member);
+        return;
+      }
+      this.logger.warn({ err: error, jobId: place.jobId, attempts }, 'final answer update failed; trying again');
+      const dueAt = Date.now() + DEFERRED_RETRY_MS * 2 ** (attempts - 1);
+      // Asked again when due: its old slot will have gone by.
+      await this.budget.retryDeferred(member, { member: JSON.stringify({ ...pending, attempts, slotAt: 0 }), dueAt });
+      this.armDrain(dueAt);
+    }
   }
 
   /** What was written stays written: keeping a cached copy of the thread in step is best effort. */

@@ -1,14 +1,22 @@
-import { afterPush, decideUpdate, type CadencePolicy, type CadenceState } from '../core/cadence.js';
+import { afterPush, afterSkip, decideUpdate, type CadencePolicy, type CadenceState } from '../core/cadence.js';
 
 /**
  * The one scheduler of an answer's intermediate writes to Slack, for both ways of showing an
  * answer (chat.update and the text-streaming methods). show() never blocks the model: the newest
  * view is kept, at most one write is in flight, and whatever arrived meanwhile goes with the next
- * one, paced by the cadence (core/cadence.ts). A write that the budget or Slack refused is simply
- * tried again at the next tick with newer content. stop() ends it before the final write.
+ * one, paced by the cadence (core/cadence.ts) and by the Slack scheduler's advice
+ * (publish/slack-budget.ts: how soon this answer's next write may go). A write that the budget
+ * or Slack refused is simply tried again later with newer content. stop() ends it before the
+ * final write.
  */
 /** sent: the write went out; skipped: the budget or Slack refused it (try again later); idle: there was nothing to write. */
 export type PushResult = 'sent' | 'skipped' | 'idle';
+
+export interface PushOutcome {
+  result: PushResult;
+  /** The scheduler's advice: no write of this answer before this many ms from now. */
+  retryInMs?: number;
+}
 
 export class UpdatePump<View> {
   private latest: View | undefined;
@@ -21,7 +29,7 @@ export class UpdatePump<View> {
 
   constructor(
     private readonly policy: CadencePolicy,
-    private readonly push: (view: View) => Promise<PushResult>,
+    private readonly push: (view: View) => Promise<PushOutcome>,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -33,11 +41,17 @@ export class UpdatePump<View> {
     this.schedule();
   }
 
+  /** What was shown by other means (the message's first post): the next write starts from there. */
+  shown(paceMs: number): void {
+    this.cadence = afterPush(this.progress, Date.now(), paceMs);
+  }
+
   /** No more intermediate writes; resolves once the one in flight (if any) is done. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.latest = undefined;
     await this.inFlight;
   }
 
@@ -58,14 +72,14 @@ export class UpdatePump<View> {
     const target = this.progress;
     const attemptAt = Date.now();
     this.inFlight = this.push(view)
-      .then((result) => {
-        if (result === 'sent') this.cadence = afterPush(target, attemptAt);
-        else if (result === 'skipped') this.cadence = { ...this.cadence, lastPushAt: attemptAt };
+      .then(({ result, retryInMs = 0 }) => {
+        if (result === 'sent') this.cadence = afterPush(target, attemptAt, retryInMs);
+        else if (result === 'skipped') this.cadence = afterSkip(this.cadence, attemptAt, retryInMs);
         // Nothing to show yet (a status the message already shows): the next change may go at once.
         else this.cadence = { ...this.cadence, lastPushedLength: target };
       })
       .catch((error: unknown) => {
-        this.cadence = { ...this.cadence, lastPushAt: attemptAt };
+        this.cadence = afterSkip(this.cadence, attemptAt, this.policy.intervalMs);
         this.onError(error);
       })
       .finally(() => {

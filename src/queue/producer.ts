@@ -1,6 +1,7 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type Job, type JobsOptions, type JobState } from 'bullmq';
 import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
+import { IdPartError, isJobId } from '../core/job-ids.js';
 import type { AnswerQueueJob } from '../core/jobs.js';
 import { QUEUE_NAME } from './queue-name.js';
 import { ThreadOrder } from './thread-order.js';
@@ -16,6 +17,12 @@ const KEEP_FAILED = { age: 7 * 24 * 3600, count: 50_000 };
 const DEDUP_SECONDS = 24 * 3600;
 
 export type EnqueueResult = 'queued' | 'duplicate';
+
+/** A job as a button handler sees it: what it carries and where it is in its life. */
+export interface JobLookup {
+  job: Job<AnswerQueueJob>;
+  state: JobState | 'unknown';
+}
 
 export class AnswerQueue {
   readonly queue: Queue<AnswerQueueJob>;
@@ -51,6 +58,8 @@ export class AnswerQueue {
    * an earlier message of the same thread is still being answered.
    */
   async enqueue(jobId: string, data: AnswerQueueJob, options: JobsOptions = {}): Promise<EnqueueResult> {
+    // Only ids of the one encoder (core/job-ids.ts) become job and key names.
+    if (!isJobId(jobId)) throw new IdPartError(`not a job id: ${JSON.stringify(jobId.slice(0, 80))}`);
     // BullMQ's add() with an existing id returns a job built from *our* arguments, so it cannot
     // tell us whether the job was new: a marker claimed with SET NX can.
     const claimed = await this.redis.set(this.keys.enqueued(jobId), '1', 'EX', DEDUP_SECONDS, 'NX');
@@ -64,6 +73,23 @@ export class AnswerQueue {
       await this.redis.del(this.keys.enqueued(jobId)).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * The job with this id and its state, or undefined when there is none. Only a well-formed job
+   * id is looked up: anything else is no job, and reaches Redis not even as a key to read.
+   */
+  async lookup(jobId: string): Promise<JobLookup | undefined> {
+    if (!isJobId(jobId)) return undefined;
+    const job = (await this.queue.getJob(jobId)) as Job<AnswerQueueJob> | undefined;
+    if (!job) return undefined;
+    return { job, state: await job.getState() };
+  }
+
+  /** Where the job is in its life; `unknown` when the queue holds no such job (a Redis that lost its data holds none). */
+  async stateOf(jobId: string): Promise<JobState | 'unknown'> {
+    if (!isJobId(jobId)) return 'unknown';
+    return this.queue.getJobState(jobId);
   }
 
   async close(): Promise<void> {

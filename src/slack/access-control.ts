@@ -1,6 +1,7 @@
 import type { AnyMiddlewareArgs, App, Middleware } from '@slack/bolt';
 import { decideAccess, REFUSAL_TEXT, requesterOf, restrictsAnything, type AccessPolicy, type Requester } from '../core/access.js';
 import type { Logger } from '../ops/logger.js';
+import { refusalJobId } from '../core/job-ids.js';
 import type { NoticeJob } from '../core/jobs.js';
 import type { AnswerQueue } from '../queue/producer.js';
 
@@ -38,7 +39,7 @@ export function accessControl(deps: AccessControlDeps): Middleware<AnyMiddleware
         await (args.ack as (response: unknown) => Promise<void>)({ response_type: 'ephemeral', text: REFUSAL_TEXT });
         return;
       }
-      await (args.ack as () => Promise<void>)();
+      await args.ack();
     }
     if (requester.addressedToBot) await tellRefused(requester, deps);
   };
@@ -57,10 +58,9 @@ async function tellRefused(requester: Requester, deps: AccessControlDeps): Promi
     ephemeral: true,
     receivedAt: Date.now(),
   };
-  // One refusal per message and person: Slack redelivers events, and people press buttons twice.
-  const id = ['refused', requester.channelId, requester.messageTs ?? String(Date.now()), requester.kind, requester.userId].join('-');
   try {
-    await deps.queue.enqueue(id, notice);
+    // One refusal per message and person: Slack redelivers events, and people press buttons twice.
+    await deps.queue.enqueue(refusalJobId(requester.channelId, requester.messageTs ?? String(Date.now()), requester.kind, requester.userId), notice);
   } catch (error) {
     deps.logger.error({ err: error }, 'could not queue the refusal notice');
   }

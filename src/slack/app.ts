@@ -1,5 +1,5 @@
 import { App, ExpressReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import type { Application } from 'express';
+import type { Application, RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../ops/logger.js';
 import { boltLogger } from './bolt-logger.js';
@@ -24,6 +24,8 @@ export function createSlackApp(config: Config['slack'], logger: Logger, http: Ap
     });
     return new App({ token: config.botToken, receiver, clientOptions, logger: log });
   }
+  // Registered before Bolt's own route, so it runs first.
+  http.post(SLACK_EVENTS_PATH, refuseFutureRequests(logger));
   const receiver = new ExpressReceiver({
     signingSecret: config.signingSecret!,
     endpoints: SLACK_EVENTS_PATH,
@@ -33,4 +35,24 @@ export function createSlackApp(config: Config['slack'], logger: Logger, http: Ap
     processBeforeResponse: false,
   });
   return new App({ token: config.botToken, receiver, clientOptions, logger: log });
+}
+
+/**
+ * Bolt refuses a signed request more than five minutes old (a replay), but not one dated ahead:
+ * a request signed with a future timestamp could be replayed for as long as that lies ahead. It
+ * is refused here the same way, from the header alone, before the body is read. Socket Mode has
+ * no such header: Slack's own connection carries its requests.
+ */
+const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+
+export function refuseFutureRequests(logger: Logger, now: () => number = () => Date.now()): RequestHandler {
+  return (req, res, next) => {
+    const timestamp = Number(req.headers['x-slack-request-timestamp']);
+    if (Number.isFinite(timestamp) && timestamp > Math.floor(now() / 1000) + MAX_CLOCK_SKEW_SECONDS) {
+      logger.warn({ timestamp, path: req.path }, 'Slack request dated in the future refused');
+      res.status(401).send();
+      return;
+    }
+    next();
+  };
 }

@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../ops/logger.js';
 import type { AnswerQueue, EnqueueResult } from '../queue/producer.js';
-import { questionJobId, type AnswerQueueJob, type QuestionJob, type QuestionSource } from '../core/jobs.js';
+import { IdPartError, noticeJobId, questionJobId } from '../core/job-ids.js';
+import type { AnswerQueueJob, QuestionJob, QuestionSource } from '../core/jobs.js';
 import { stripMention } from '../core/conversation.js';
 import { maskQuestion, warnAboutSecrets } from './secret-warning.js';
 
@@ -13,6 +14,11 @@ import { maskQuestion, warnAboutSecrets } from './secret-warning.js';
 export interface IntakeDeps {
   queue: AnswerQueue;
   logger: Logger;
+  /**
+   * MAX_QUESTION_CHARS: a job keeps only what is read of a question (see maskQuestion). Absent,
+   * questions are kept whole.
+   */
+  maxQuestionChars?: number | undefined;
 }
 
 export interface IncomingQuestion {
@@ -62,18 +68,28 @@ export const FILES_ONLY_TEXT = 'I can only read text, not files or images. Pleas
 export async function takeQuestion(question: IncomingQuestion, botUserId: string, client: WebClient, deps: IntakeDeps): Promise<EnqueueResult | 'rejected'> {
   const threadTs = question.threadTs ?? question.ts;
   const asked = stripMention(question.text, botUserId);
+  let ids: { question: string; notice: string };
+  try {
+    ids = { question: questionJobId(question.teamId, question.channel, question.ts), notice: noticeJobId(question.teamId, question.channel, question.ts) };
+  } catch (error) {
+    // The edge checks Slack's shapes (payloads.ts); only a request without its workspace gets here.
+    if (!(error instanceof IdPartError)) throw error;
+    deps.logger.warn({ source: question.source, reason: error.message }, 'question without a usable workspace, channel or ts ignored');
+    return 'rejected';
+  }
   if (asked.length === 0) {
     const text = question.hasFiles ? FILES_ONLY_TEXT : HELP_TEXT;
     return enqueueOrApologise(
-      noticeJobId(question),
+      ids.notice,
       { kind: 'notice', teamId: question.teamId, channel: question.channel, userId: question.userId, threadTs, text, ephemeral: false, receivedAt: Date.now() },
       question,
       client,
       deps,
     );
   }
-  // The job (stored in Redis, logged, sent to the model) only ever holds the masked text.
-  const masked = maskQuestion(asked);
+  // The job (stored in Redis, logged, sent to the model) only ever holds the masked text, and only
+  // as much of it as is read.
+  const masked = maskQuestion(asked, deps.maxQuestionChars);
   const job: QuestionJob = {
     kind: 'question',
     source: question.source,
@@ -85,9 +101,8 @@ export async function takeQuestion(question: IncomingQuestion, botUserId: string
     text: masked.text,
     receivedAt: Date.now(),
   };
-  const jobId = questionJobId(question.teamId, question.channel, question.ts);
-  const result = await enqueueOrApologise(jobId, job, question, client, deps);
-  if (result === 'queued' && masked.found.length > 0) await warnAboutSecrets({ ...question, threadTs }, masked.found, jobId, deps);
+  const result = await enqueueOrApologise(ids.question, job, question, client, deps);
+  if (result === 'queued' && masked.found.length > 0) await warnAboutSecrets({ ...question, threadTs, messageTs: question.ts }, masked.found, deps);
   return result;
 }
 
@@ -114,9 +129,4 @@ async function enqueueOrApologise(
       .catch((notifyError: unknown) => deps.logger.error({ err: notifyError }, 'could not tell the user the queue is down'));
     return 'rejected';
   }
-}
-
-/** A help notice is also one per message, so that redeliveries do not repeat it. */
-function noticeJobId(question: IncomingQuestion): string {
-  return `${questionJobId(question.teamId, question.channel, question.ts)}-notice`;
 }

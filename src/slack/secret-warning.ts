@@ -1,3 +1,4 @@
+import { secretWarningJobId } from '../core/job-ids.js';
 import { redactSecrets, type SecretKind } from '../core/redact.js';
 import type { Logger } from '../ops/logger.js';
 import type { NoticeJob } from '../core/jobs.js';
@@ -26,8 +27,22 @@ export interface MaskedQuestion {
   found: SecretKind[];
 }
 
-export function maskQuestion(text: string): MaskedQuestion {
-  return redactSecrets(text);
+/**
+ * A key that straddles the cut is masked whole: masking reads this far past it (a PEM private key
+ * is the longest shape, about 3,300 characters for RSA 4096).
+ */
+const MASKED_PAST_THE_CUT = 4096;
+
+/**
+ * The text a job stores, logs and sends on: only the first `maxChars` characters are ever read
+ * (MAX_QUESTION_CHARS), so only those are kept, plus one, which is how the answer pipeline still
+ * sees that the message was longer and adds the "read only the first part" note under the answer.
+ * Masked after the cut, on a window just past it.
+ */
+export function maskQuestion(text: string, maxChars?: number): MaskedQuestion {
+  if (maxChars === undefined || text.length <= maxChars) return redactSecrets(text);
+  const masked = redactSecrets(text.slice(0, maxChars + MASKED_PAST_THE_CUT));
+  return { text: masked.text.slice(0, maxChars + 1), found: masked.found };
 }
 
 export function secretWarningText(found: readonly SecretKind[]): string {
@@ -39,11 +54,14 @@ export function secretWarningText(found: readonly SecretKind[]): string {
   ].join(' ');
 }
 
-/** Queued like any notice (listeners do not write to Slack); one per question, however often Slack redelivers it. */
+/**
+ * Queued like any notice (listeners do not write to Slack); one per message, however often Slack
+ * redelivers it. `messageTs` is the message that held the credentials: a question, or a reply in
+ * a thread the bot reads as context.
+ */
 export async function warnAboutSecrets(
-  place: { teamId: string; channel: string; userId: string; threadTs: string | undefined },
+  place: { teamId: string; channel: string; userId: string; threadTs: string | undefined; messageTs: string },
   found: readonly SecretKind[],
-  questionJobId: string,
   deps: { queue: AnswerQueue; logger: Logger },
 ): Promise<void> {
   const notice: NoticeJob = {
@@ -56,9 +74,9 @@ export async function warnAboutSecrets(
     ephemeral: true,
     receivedAt: Date.now(),
   };
-  deps.logger.warn({ questionJobId, kinds: found }, 'a question contained credentials; masked, and the person is warned');
+  deps.logger.warn({ channel: place.channel, messageTs: place.messageTs, kinds: found }, 'a message contained credentials; masked, and the person is warned');
   try {
-    await deps.queue.enqueue(`${questionJobId}-secret-warning`, notice);
+    await deps.queue.enqueue(secretWarningJobId(place.teamId, place.channel, place.messageTs), notice);
   } catch (error) {
     deps.logger.error({ err: error }, 'could not queue the warning about pasted credentials');
   }

@@ -60,3 +60,114 @@ export function turnsOf(request: { body?: Record<string, unknown> | undefined } 
     content: typeof message.content === 'string' ? message.content : message.content.map((block) => block.text ?? '').join(''),
   }));
 }
+
+// ---- Positive signs ---------------------------------------------------------------------------
+// A test that shows something did NOT happen first waits for a sign that the work which could
+// have done it is over (a job's last log line, its final state in BullMQ, a later question
+// answered), then looks. A fixed pause would let a late duplicate slip past on a slow machine.
+// (This file grows by appending: the imports of this part are here, and ESM hoists them.)
+import { Queue, type Job, type JobState, type JobType } from 'bullmq';
+import { QUEUE_NAME } from '../../src/queue/queue-name.js';
+import type { Reply, Responder } from '../fakes/anthropic.js';
+import { waitFor } from '../fakes/util.js';
+import type { LogRecord } from '../support/bot.js';
+
+/** The first log line (past or future) of any of the stack's bot processes that matches. */
+export function loggedByAnyBot(stack: Stack, predicate: (log: LogRecord) => boolean, timeoutMs = 15_000, description = 'the expected log line'): Promise<LogRecord> {
+  return waitFor(
+    () => {
+      for (const bot of stack.bots) {
+        const found = bot.logs.find(predicate);
+        if (found) return found;
+      }
+      return undefined;
+    },
+    timeoutMs,
+    description,
+  );
+}
+
+/**
+ * Resolves once a question job's run is over, whatever its outcome (answered, stopped, failed,
+ * refused by a usage limit): the worker logs `answered` after the answer's final message and the
+ * usage record, so nothing of that run, a model request included, can come later.
+ */
+export function jobRunEnded(stack: Stack, jobId: string, timeoutMs = 15_000): Promise<LogRecord> {
+  return loggedByAnyBot(stack, (log) => log.msg === 'answered' && log.jobId === jobId, timeoutMs, `the end of job ${jobId} (its 'answered' log line)`);
+}
+
+/** Every state a job can be in; finished jobs are kept for a day (queue/producer.ts). */
+const EVERY_JOB_STATE: JobType[] = ['wait', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'];
+
+/** The bot's queue as BullMQ itself reads it from the stack's Redis, open for the duration of `use`. */
+async function withAnswerQueue<T>(stack: Stack, use: (queue: Queue) => Promise<T>): Promise<T> {
+  const { hostname, port } = new URL(stack.redis.url);
+  const queue = new Queue(QUEUE_NAME, { connection: { host: hostname, port: Number(port) }, prefix: stack.env.QUEUE_PREFIX ?? 'aws-orchestrator' });
+  try {
+    return await use(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
+ * BullMQ's record of a job once it is in one of `states`: `completed` or `failed` (a failure the
+ * person was told about is final, not retried) means no run of it is left to do anything.
+ */
+export function jobOnceIn(stack: Stack, jobId: string, states: JobState[], timeoutMs = 15_000): Promise<Job> {
+  return withAnswerQueue(stack, async (queue) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = await queue.getJobState(jobId);
+      if (state !== 'unknown' && states.includes(state)) break;
+      if (Date.now() > deadline) throw new Error(`job ${jobId} is ${state}, not ${states.join(' or ')}, after ${timeoutMs} ms`);
+      await sleep(50);
+    }
+    const job = await queue.getJob(jobId);
+    if (!job) throw new Error(`job ${jobId} vanished`);
+    return job;
+  });
+}
+
+/** The ids of every job in the queue, in any state: what a request queued, or that it queued nothing. */
+export function jobIdsInQueue(stack: Stack): Promise<string[]> {
+  return withAnswerQueue(stack, async (queue) => (await queue.getJobs(EVERY_JOB_STATE)).flatMap((job) => (job.id ? [job.id] : [])));
+}
+
+export interface AcknowledgementGate {
+  /** The model reply, held back until `acknowledged()`: enqueue it on the fake Anthropic. */
+  responder: Responder;
+  /** Call once Slack's acknowledgement (the HTTP answer, the Socket Mode ack) is in hand. */
+  acknowledged(): void;
+  /** True when the reply went out after `patienceMs` without the acknowledgement. */
+  repliedBeforeAcknowledgement: boolean;
+}
+
+/**
+ * Slack's 3-second rule checked by order rather than by a stopwatch: the model's reply is held
+ * back until the test has the acknowledgement. A bot that acknowledged only once the model had
+ * answered (or sent anything) would wait for ever; the reply goes out anyway after `patienceMs`,
+ * so that such a bot fails on `repliedBeforeAcknowledgement` instead of hanging the test. How
+ * fast the acknowledgement is belongs to the benchmark (bench/: ack-events, ack-commands).
+ */
+export function replyAfterAcknowledgement(reply: Reply, patienceMs = 10_000): AcknowledgementGate {
+  let acknowledge: () => void = () => undefined;
+  const acknowledgement = new Promise<'acknowledged'>((resolve) => {
+    acknowledge = () => resolve('acknowledged');
+  });
+  const gate: AcknowledgementGate = {
+    repliedBeforeAcknowledgement: false,
+    acknowledged: () => acknowledge(),
+    responder: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const patience = new Promise<'impatient'>((resolve) => {
+        timer = setTimeout(() => resolve('impatient'), patienceMs);
+      });
+      const first = await Promise.race([acknowledgement, patience]);
+      clearTimeout(timer);
+      if (first === 'impatient') gate.repliedBeforeAcknowledgement = true;
+      return reply;
+    },
+  };
+  return gate;
+}

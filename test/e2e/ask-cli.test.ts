@@ -7,7 +7,7 @@ import { trackChild } from '../support/children.js';
 import { turnsOf } from './answer-checks.js';
 
 /**
- * Issue 7: `npm run ask`, spawned as a developer runs it, against the fake Anthropic API, with no
+ * `npm run ask`, spawned as a developer runs it, against the fake Anthropic API, with no
  * Slack or Redis settings at all: it streams the answer, ends with the usage, keeps a conversation
  * in interactive mode, and sends what the workers send.
  */

@@ -6,7 +6,7 @@ import { runAck, type AckResult } from '../../bench/scenarios/ack.js';
 import { runStreaming, type StreamingResult } from '../../bench/scenarios/streaming.js';
 
 /**
- * Issue 8: `npm run bench` is not part of the test suite (its figures depend on the machine), but
+ * `npm run bench` is not part of the test suite (its figures depend on the machine), but
  * its harness must keep working while the bot changes. One tiny scenario of each main kind — the
  * real bot acknowledging a few requests, the naive baseline streaming two answers — and the report
  * built from them: no timing is asserted, only that every figure came out well-formed.

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackMessage } from '../fakes/slack.js';
+import { continueJobId, questionJobId } from '../../src/core/job-ids.js';
 import { blockActions, sendAction, sendCommand, SIGNING_SECRET } from '../support/slack-requests.js';
+import { jobRunEnded, loggedByAnyBot } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, isFinal, startStack, type Asked, type Stack } from './stack.js';
 
 /**
- * Issue 5 (caching, coalescing, answers that know their limits): a repeated first question is
+ * Answer reuse, prompt caching and answers that know their limits: a repeated first question is
  * answered from the cache without a model call, identical questions asked together share one
  * call, a long system prompt is read from Anthropic's prompt cache, and an answer cut at
  * max_tokens offers Continue, which writes the rest.
@@ -28,7 +30,6 @@ afterAll(async () => {
 });
 
 const requestsFor = (question: string) => stack.anthropic.messageRequests().filter((request) => JSON.stringify(request.body?.messages).includes(question));
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const contextText = (message: SlackMessage) => JSON.stringify((message.blocks ?? []).filter((block) => block.type === 'context'));
 const actionIds = (message: SlackMessage) =>
   ((message.blocks ?? []).find((block) => block.type === 'actions') as { elements?: Array<{ action_id?: string; value?: string }> } | undefined)?.elements ?? [];
@@ -72,7 +73,8 @@ describe('identical questions asked together', () => {
     const askers = [ALICE, BOB, CAROL];
     const asked = await Promise.all(askers.map((user) => stack.mention(`<@${BOT_USER}> How should I load balance ECS services?`, { user })));
     const answers = await Promise.all(asked.map((question) => answerIn(question, 'health checks')));
-    await pause(300);
+    // Every asker's run is over: none of them can still call the model.
+    await Promise.all(asked.map((question) => jobRunEnded(stack, questionJobId('T0TEST', question.channel, question.ts))));
     expect(requestsFor('How should I load balance ECS services?')).toHaveLength(1);
     expect(new Set(answers.map((answer) => answer.ts)).size).toBe(3);
     answers.forEach((answer, index) => {
@@ -132,7 +134,9 @@ describe('an answer cut at max_tokens', () => {
     // Pressing it again continues nothing more.
     await click();
     await stack.slack.waitFor(() => stack.slack.ephemerals.find((message) => message.user === ALICE && message.text.includes('already being continued')));
-    await pause(300);
+    // The second press was turned away as a duplicate, and the one Continue job's run is over.
+    await loggedByAnyBot(stack, (log) => log.msg === 'continue requested' && log.result === 'duplicate');
+    await jobRunEnded(stack, continueJobId('T0TEST', GENERAL, cut.ts));
     expect(requestsFor('Explain a production VPC design in depth')).toHaveLength(2);
   });
 });

@@ -4,9 +4,10 @@ import { REFUSAL_TEXT } from '../../src/core/access.js';
 import type { SlackMessage } from '../fakes/slack.js';
 import { appMention, blockActions, sendAction, sendCommand, sendEvent, SIGNING_SECRET } from '../support/slack-requests.js';
 import { ALICE, BOT_USER, GENERAL, startStack, type Asked, type Stack } from './stack.js';
+import { jobIdsInQueue, jobRunEnded, loggedByAnyBot } from './answer-checks.js';
 
 /**
- * Issue 6: Stop (pressed on the web process, obeyed by the worker process writing the answer),
+ * Stop (pressed on the web process, obeyed by the worker process writing the answer),
  * secrets masked before the model and the logs, and the optional allowlists. The bot runs as two
  * processes here, web and worker, sharing one Redis.
  */
@@ -52,8 +53,6 @@ function pressStop(message: SlackMessage, jobId: string, channel = GENERAL, user
   return sendAction(stack.eventsUrl, SIGNING_SECRET, blockActions({ message, actionId: 'answer_stop', value: jobId, channel, user }));
 }
 
-const settle = (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('Stop', () => {
   it('pressed mid-stream cancels the model stream in the worker process and leaves what was written, marked stopped', async () => {
     const long = Array.from({ length: 60 }, (_, index) => `Step ${index + 1}: plan the subnets.`).join('\n');
@@ -96,7 +95,7 @@ describe('Stop', () => {
     expect(firstAnswer.text).toBe('The first answer, written slowly.');
     const secondAnswer = await finalOfJob(GENERAL, first.ts, jobIdOf(second));
     expect(secondAnswer.text).toContain('Stopped before any text was written');
-    await settle();
+    await jobRunEnded(stack, jobIdOf(second));
     // Only the first question reached the model: the flag left by Stop is seen when the second starts.
     expect(stack.anthropic.messageRequests().length).toBe(requestsBefore + 1);
   });
@@ -149,13 +148,20 @@ describe('secrets', () => {
 });
 
 describe('the allowlists', () => {
+  /**
+   * The refusal is the last thing the allowlists do with a request (the notice is queued after the
+   * decision is logged): once it is shown, the request is over, and the queue holds nothing else of it.
+   */
   async function expectRefused(user: string, channel: string, act: () => Promise<unknown>): Promise<void> {
     const requestsBefore = stack.anthropic.messageRequests().length;
     const ephemeralsBefore = stack.slack.ephemerals.length;
+    const jobsBefore = new Set(await jobIdsInQueue(stack));
     await act();
+    await loggedByAnyBot(stack, (log) => log.msg === 'request refused by the allowlists' && log.userId === user && log.channel === channel);
     const refusal = await stack.slack.waitFor(() => stack.slack.ephemerals.slice(ephemeralsBefore).find((message) => message.user === user));
     expect(refusal).toMatchObject({ channel, text: REFUSAL_TEXT });
-    await settle();
+    const queued = (await jobIdsInQueue(stack)).filter((id) => !jobsBefore.has(id));
+    expect(queued).toEqual([expect.stringMatching(/^refused-/)]);
     expect(stack.anthropic.messageRequests().length).toBe(requestsBefore);
   }
 
@@ -183,9 +189,13 @@ describe('the allowlists', () => {
 
   it('answer a refused /aws in the command’s ephemeral response', async () => {
     const before = stack.slack.messagesIn(GENERAL).length;
+    const jobsBefore = new Set(await jobIdsInQueue(stack));
     const response = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'what is S3?', user_id: BOB, channel_id: GENERAL });
     expect(response.json).toEqual({ response_type: 'ephemeral', text: REFUSAL_TEXT });
-    await settle();
+    // A command is refused in its acknowledgement, and `/aws` queues its job before it
+    // acknowledges: with the refusal in hand (and logged), anything it queued would be there now.
+    await loggedByAnyBot(stack, (log) => log.msg === 'request refused by the allowlists' && log.kind === 'command' && log.userId === BOB);
+    expect((await jobIdsInQueue(stack)).filter((id) => !jobsBefore.has(id))).toEqual([]);
     expect(stack.slack.messagesIn(GENERAL).length).toBe(before);
   });
 });

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { questionJobId } from '../../src/core/jobs.js';
+import { questionJobId } from '../../src/core/job-ids.js';
 import type { BotProcess } from '../support/bot.js';
-import { botRepliesIn, eventually, occurrences } from './answer-checks.js';
+import { botRepliesIn, eventually, jobOnceIn, occurrences } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stack } from './stack.js';
 
 /**
- * Issue 4, processes: a worker killed mid-answer, a worker asked to stop, Redis going away and
+ * Processes: a worker killed mid-answer, a worker asked to stop, Redis going away and
  * coming back. One web process and two workers share the test's Redis; locks are short so that
  * a dead worker's job is picked up within seconds.
  */
@@ -55,11 +55,11 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     const placeholder = await streamingVisible(asked, 'DynamoDB fact 1');
     const victim = await workerAnswering(asked);
 
-    const killedAt = Date.now();
     await victim.kill('SIGKILL');
     const answer = await stack.finalAnswer(asked, 20_000);
-    // Picked up once the dead worker's lock lapsed, not much later.
-    expect(Date.now() - killedAt).toBeLessThan(LOCK_MS + 5000);
+    // Recovered by BullMQ's stalled-job check (which counts it on the job) once the dead worker's
+    // lock lapsed; how soon follows from JOB_LOCK_MS, a setting, and needs no stopwatch here.
+    expect((await jobOnceIn(stack, jobIdOf(asked), ['completed'])).stalledCounter).toBe(1);
 
     expect(answer.ts).toBe(placeholder.ts);
     expect(answer.text).toBe(answerText);
@@ -80,14 +80,13 @@ describe('a worker asked to stop (SIGTERM)', () => {
     await streamingVisible(asked, 'CloudFront fact 1');
     expect(await workerAnswering(asked)).toBe(stopping);
 
-    const signalledAt = Date.now();
     const exited = stopping!.kill('SIGTERM');
     await stopping!.waitForLog((line) => line.msg === 'shutting down');
     stack.anthropic.enqueue({ text: 'Route 53 is DNS.' });
     const next = await stack.mention(`<@${BOT_USER}> What is Route 53?`);
 
     expect(await exited).toEqual({ code: 0, signal: null });
-    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    // It waited for the answer in flight rather than for its grace period to run out.
     expect(stopping!.logs.find((line) => line.msg === 'worker stopped')).toMatchObject({ result: 'drained' });
     const answer = await stack.finalAnswer(asked);
     expect(answer.text).toBe(answerText);
@@ -109,9 +108,8 @@ describe('a worker asked to stop (SIGTERM)', () => {
     const placeholder = await streamingVisible(asked, 'Aurora fact 1');
     const other = await stack.startBot('worker');
 
-    const signalledAt = Date.now();
+    // The first attempt never ends: exiting at all means the grace period cut the wait short.
     expect(await quick!.kill('SIGTERM')).toEqual({ code: 0, signal: null });
-    expect(Date.now() - signalledAt).toBeLessThan(3000);
     expect(quick!.logs.find((line) => line.msg === 'worker stopped')).toMatchObject({ result: 'timed-out' });
     const handedBack = quick!.logs.find((line) => line.msg === 'job handed back to the queue' && line.jobId === jobIdOf(asked));
     expect(handedBack).toBeDefined();
@@ -120,9 +118,10 @@ describe('a worker asked to stop (SIGTERM)', () => {
     expect(answer.ts).toBe(placeholder.ts);
     expect(answer.text).toBe(answerText);
     expect(botRepliesIn(stack, asked)).toHaveLength(1);
-    // Taken from the queue at once, not after the stopped worker's lock lapsed.
-    const resumed = other.logs.find((line) => line.msg === 'answering' && line.jobId === jobIdOf(asked))!;
-    expect((resumed.time as number) - (handedBack!.time as number)).toBeLessThan(LOCK_MS);
+    // Taken from the wait list where the hand-back put it, not recovered by the stalled-job check
+    // after the stopped worker's lock lapsed.
+    expect(other.logs.some((line) => line.msg === 'answering' && line.jobId === jobIdOf(asked))).toBe(true);
+    expect((await jobOnceIn(stack, jobIdOf(asked), ['completed'])).stalledCounter).toBe(0);
   });
 });
 
@@ -135,9 +134,10 @@ describe('Redis stopped and restarted while the bot runs', () => {
 
     await stack.redis.stop();
     await eventually(async () => (await healthz()) === 503, 5000);
+    // Acknowledged (a 200, not an error that makes Slack retry, nor a hang on Redis); how fast is
+    // the benchmark's to measure.
     const refused = await stack.mention(`<@${BOT_USER}> Are you there?`);
     expect(refused.response.status).toBe(200);
-    expect(refused.response.ms).toBeLessThan(3000);
     const notice = await stack.slack.waitFor(() => stack.slack.ephemerals.find((message) => message.user === ALICE && message.channel === GENERAL && /can.t take your question/i.test(message.text)));
     expect(notice.text).toMatch(/try again/i);
     expect(await healthz()).toBe(503);

@@ -3,10 +3,11 @@ import { Redis } from 'ioredis';
 import { ASSISTANT_GREETING, SUGGESTED_PROMPTS } from '../../src/core/assistant-copy.js';
 import { FILES_ONLY_TEXT } from '../../src/slack/intake.js';
 import { assistantThreadStarted, messageEvent, sendEvent, SIGNING_SECRET } from '../support/slack-requests.js';
+import { noticeJobId } from '../../src/core/job-ids.js';
 import { ALICE, BOT_USER, startStack, type Asked, type Stack } from './stack.js';
-import { turnsOf } from './answer-checks.js';
+import { jobIdsInQueue, jobOnceIn, turnsOf } from './answer-checks.js';
 
-/** Issue 3: direct messages and Slack's AI-assistant panel, through the real Bolt app and Redis. */
+/** Direct messages and Slack's AI-assistant panel, through the real Bolt app and Redis. */
 const DM = 'D0DM';
 let stack: Stack;
 
@@ -68,7 +69,10 @@ describe('a direct message', () => {
     const note = await stack.slack.waitFor(() => botPostsIn(posted.ts)[0]);
     expect(note.text).toBe(FILES_ONLY_TEXT);
     expect(note.thread_ts).toBe(posted.ts);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The note's job is done, and it is the only job the message made: nothing is left to ask the model.
+    const notice = noticeJobId('T0TEST', DM, posted.ts);
+    await jobOnceIn(stack, notice, ['completed']);
+    expect((await jobIdsInQueue(stack)).filter((id) => id.includes(posted.ts))).toEqual([notice]);
     expect(stack.anthropic.messageRequests().length).toBe(before);
   });
 });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { questionJobId } from '../../src/core/job-ids.js';
 import type { BotProcess } from '../support/bot.js';
-import { botRepliesIn, failedAnswer, occurrences, pressButton, sleep, turnsOf } from './answer-checks.js';
-import { BOT_USER, GENERAL, shownTexts, startStack, type Stack } from './stack.js';
+import { botRepliesIn, failedAnswer, jobOnceIn, occurrences, pressButton, turnsOf } from './answer-checks.js';
+import { BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stack } from './stack.js';
 
 /**
- * Issue 4, model side: every way the Anthropic API fails, injected on purpose through the fake,
+ * Model failures: every way the Anthropic API fails, injected on purpose through the fake,
  * seen from Slack (what the person reads) and from the API (how many requests, when).
  * The answer job is the only owner of model retries: the SDK makes one request per attempt.
  */
@@ -22,6 +23,11 @@ afterAll(async () => {
 
 function requestsSince(index: number) {
   return stack.anthropic.messageRequests().slice(index);
+}
+
+/** A failure the person was told about fails the job for good (no queue retry): no run of it is left. */
+function failedForGood(asked: Asked) {
+  return jobOnceIn(stack, questionJobId('T0TEST', asked.channel, asked.ts), ['failed']);
 }
 
 describe('retryable model failures', () => {
@@ -115,7 +121,7 @@ describe('retryable model failures', () => {
     const retold = await stack.mention(`<@${BOT_USER}> And for the sandbox accounts?`, { threadTs: parent.ts });
     const failed = await failedAnswer(stack, retold);
     expect(failed.text).toMatch(/too long/i);
-    await sleep(300);
+    await failedForGood(retold);
     expect(requestsSince(again).map((request) => request.status)).toEqual([400, 400]);
   });
 });
@@ -132,7 +138,7 @@ describe('a permanent model failure', () => {
     expect(failed.text).toMatch(/model setting is invalid/);
     expect(failed.text).toMatch(/admin/i);
 
-    await sleep(500);
+    await failedForGood(asked);
     const requests = requestsSince(before);
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ status: 404 });

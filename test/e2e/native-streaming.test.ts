@@ -5,7 +5,7 @@ import { blockActions, sendAction, SIGNING_SECRET } from '../support/slack-reque
 import { ALICE, BOT_USER, isFinal, startStack, type Asked, type Stack } from './stack.js';
 
 /**
- * Issue 6: answers in direct messages stream through Slack's chat.startStream / appendStream /
+ * Answers in direct messages stream through Slack's chat.startStream / appendStream /
  * stopStream; where Slack refuses them, the same answer streams through chat.update, and both end
  * with the same final message.
  */

@@ -5,7 +5,7 @@ import { SIGNING_SECRET } from '../support/slack-requests.js';
 import { BOT_USER, GENERAL, startStack, type Stack } from './stack.js';
 
 /**
- * Issue 7: the bot run like a service — metrics that move with the work, job logs that name
+ * The bot run like a service: metrics that move with the work, job logs that name
  * their job and never a credential, the queue dashboard behind basic authentication, readiness
  * that follows Redis and the model setting, and the same routes on a lone worker's port.
  */

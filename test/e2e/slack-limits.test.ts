@@ -5,7 +5,7 @@ import { botRepliesIn, buttonsOf, turnsOf } from './answer-checks.js';
 import { BOT_USER, GENERAL, isFinal, startStack, type Stack } from './stack.js';
 
 /**
- * Issue 4, Slack side: rate limits on writes and reads, and answers longer than one message.
+ * Slack's side of answering: rate limits on writes and reads, and answers longer than one message.
  * (Many answers sharing one chat.update budget: slack-update-budget.test.ts.)
  */
 const MAX_MESSAGE_CHARS = 1000;

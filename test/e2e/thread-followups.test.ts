@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noticeJobId, questionJobId } from '../../src/core/job-ids.js';
 import { HELP_TEXT } from '../../src/slack/intake.js';
 import { appMention, messageEvent, sendEvent, SIGNING_SECRET } from '../support/slack-requests.js';
 import { ALICE, BOT_USER, GENERAL, isFinal, startStack, type Asked, type Stack } from './stack.js';
-import { turnsOf } from './answer-checks.js';
+import { jobIdsInQueue, jobOnceIn, jobRunEnded, loggedByAnyBot, turnsOf } from './answer-checks.js';
 
-/** Issue 3: channel threads the bot takes part in, and messages that are not questions. */
+/** Channel threads the bot takes part in, and messages that are not questions. */
 const BOB = 'U0BOB';
 const MAX_QUESTION_CHARS = 500;
 let stack: Stack;
@@ -73,7 +74,11 @@ describe('a thread the bot has answered in', () => {
     const input = { channel: GENERAL, user: ALICE, text, ts: posted.ts, thread_ts: thread.ts };
     await Promise.all([sendEvent(stack.eventsUrl, SIGNING_SECRET, messageEvent(input)), sendEvent(stack.eventsUrl, SIGNING_SECRET, appMention(input))]);
     await answerContaining(thread.ts, 'failover routing');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // One delivery queued the job, the other was turned away, and the job's run is over.
+    const jobId = questionJobId('T0TEST', GENERAL, posted.ts);
+    await loggedByAnyBot(stack, (log) => log.msg === 'duplicate delivery ignored' && log.jobId === jobId);
+    await jobRunEnded(stack, jobId);
+    expect(stack.bots.flatMap((bot) => bot.logs).filter((log) => log.msg === 'question queued' && log.jobId === jobId)).toHaveLength(1);
     expect(stack.anthropic.messageRequests().length - before).toBe(1);
     expect(botPostsIn(thread.ts)).toHaveLength(2);
   });
@@ -86,7 +91,10 @@ describe('input that is not a question', () => {
     const help = await stack.slack.waitFor(() => botPostsIn(asked.ts)[0]);
     expect(help.text).toBe(HELP_TEXT);
     expect(help.metadata?.event_payload).toMatchObject({ kind: 'notice' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The help's job is done, and it is the only job the mention made: nothing is left to ask the model.
+    const notice = noticeJobId('T0TEST', GENERAL, asked.ts);
+    await jobOnceIn(stack, notice, ['completed']);
+    expect((await jobIdsInQueue(stack)).filter((id) => id.includes(asked.ts))).toEqual([notice]);
     expect(stack.anthropic.messageRequests().length).toBe(before);
   });
 

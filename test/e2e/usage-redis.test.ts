@@ -158,15 +158,19 @@ describe('identical first questions at once', () => {
     return model;
   }
 
-  async function collect(events: AsyncGenerator<LoopEvent>): Promise<{ text: string; result: LoopResult | undefined }> {
+  async function collect(events: AsyncGenerator<LoopEvent>): Promise<{ text: string; result: LoopResult | undefined; restarted: boolean }> {
     let text = '';
     let result: LoopResult | undefined;
+    let restarted = false;
     for await (const event of events) {
       if (event.type === 'text') text += event.text;
-      if (event.type === 'retrying') text = text.slice(0, event.keepChars);
+      if (event.type === 'retrying') {
+        text = text.slice(0, event.keepChars);
+        restarted = true;
+      }
       if (event.type === 'done') result = event.result;
     }
-    return { text, result };
+    return { text, result, restarted };
   }
 
   it('share one model call, each re-addressed to its asker, and the next one is served from the cache', async () => {
@@ -193,11 +197,14 @@ describe('identical first questions at once', () => {
     const failing = scriptedLoop(['one', ' two', ' three'], 50, 2);
     const working = scriptedLoop(['fine'], 1);
     const leader = collect(sharedAnswers(failing.loop, deps, { jobId: 'j1', userId: 'U0ALICE' }, settings)(request('U0ALICE')));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The leader has claimed the question once its model loop runs; only then does the follower ask.
+    await expect.poll(() => failing.calls, { interval: 5 }).toBe(1);
     const follower = collect(sharedAnswers(working.loop, deps, { jobId: 'j2', userId: 'U0BOB' }, settings)(request('U0BOB')));
     expect((await leader).result?.status).toBe('failed');
     const alone = await follower;
     expect(alone.text).toBe('fine');
+    // It followed the leader, and started again on its own when the leader failed.
+    expect(alone.restarted).toBe(true);
     expect(alone.result?.servedFrom).toBeUndefined();
     expect(failing.calls).toBe(1);
     expect(working.calls).toBe(1);

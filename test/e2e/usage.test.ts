@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { questionJobId } from '../../src/core/job-ids.js';
 import type { SlackMessage } from '../fakes/slack.js';
 import { blockActions, sendAction, sendCommand, SIGNING_SECRET } from '../support/slack-requests.js';
+import { jobRunEnded, loggedByAnyBot } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, startStack, type Asked, type Stack } from './stack.js';
 
 /**
- * Issue 5 (usage accounting, budgets) and issue 6 (feedback): every answer's tokens recorded from
+ * Usage accounting, budgets and feedback: every answer's tokens recorded from
  * the API's usage numbers and shown by `/aws usage`; the per-minute limit and the daily budget
  * refusing without a model call; 👍/👎 recorded once per person and counted for admins.
  */
@@ -35,7 +37,8 @@ async function usageReport(user: string): Promise<{ text: string; responseType: 
   const id = url.slice(url.lastIndexOf('/') + 1);
   const ack = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'usage', user_id: user, channel_id: GENERAL, response_url: url });
   expect(ack.status).toBe(200);
-  expect(ack.ms).toBeLessThan(3000);
+  // The acknowledgement only says the report is coming; a worker reads and sends it (how fast
+  // Slack is acknowledged is the benchmark's to measure).
   expect(ack.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Adding up your usage') });
   const post = await stack.slack.waitFor(() => stack.slack.responses.find((response) => response.id === id && String(response.body.text).includes('Your usage')));
   return { text: String(post.body.text), responseType: post.body.response_type };
@@ -44,7 +47,7 @@ async function usageReport(user: string): Promise<{ text: string; responseType: 
 const requestsBy = (user: string) => stack.anthropic.messageRequests().filter((request) => (request.body?.metadata as { user_id?: string } | undefined)?.user_id === `T0TEST-${user}`);
 const ephemeralsTo = (user: string) => stack.slack.ephemerals.filter((message) => message.user === user);
 const botRepliesIn = (asked: Asked) => stack.slack.messagesIn(asked.channel, asked.threadTs).filter((message) => message.user === BOT_USER);
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const jobIdOf = (asked: Asked) => questionJobId('T0TEST', asked.channel, asked.ts);
 
 function buttonValue(message: SlackMessage, actionId: string): string {
   const actions = (message.blocks ?? []).find((block) => block.type === 'actions') as { elements?: Array<{ action_id?: string; value?: string }> } | undefined;
@@ -99,8 +102,8 @@ describe('limits', () => {
     for (let index = 1; index <= 4; index += 1) asked.push(await stack.mention(`<@${BOT_USER}> Quick question number ${index}?`, { user: RUSHED }));
     const refusal = await stack.slack.waitFor(() => ephemeralsTo(RUSHED).find((message) => message.text.includes('in the last minute')));
     expect(refusal.text).toMatch(/You've asked 3 questions in the last minute, which is the limit here\. Please ask again in (\d+ seconds?|1 minute); I haven't sent this one to the model\./);
-    await stack.slack.waitFor(() => asked.filter((question) => botRepliesIn(question).length > 0).length === 3 || undefined);
-    await pause(800);
+    // Every one of the four runs is over (the refused one ends at admission): no model call can follow.
+    await Promise.all(asked.map((question) => jobRunEnded(stack, jobIdOf(question))));
     expect(requestsBy(RUSHED)).toHaveLength(3);
     const unanswered = asked.filter((question) => botRepliesIn(question).length === 0);
     expect(unanswered).toHaveLength(1);
@@ -116,7 +119,8 @@ describe('limits', () => {
     const next = await stack.mention(`<@${BOT_USER}> And one more thing?`, { user: SPENDER });
     const refusal = await stack.slack.waitFor(() => ephemeralsTo(SPENDER).find((message) => message.text.includes('daily budget')));
     expect(refusal.text).toMatch(/You've used your daily budget of 500,000 model tokens, so I haven't sent this question to the model\. The budget resets at 00:00 UTC, in \d/);
-    await pause(500);
+    await loggedByAnyBot(stack, (log) => log.msg === 'question refused by usage limits' && log.jobId === jobIdOf(next));
+    await jobRunEnded(stack, jobIdOf(next));
     expect(requestsBy(SPENDER)).toHaveLength(1);
     expect(botRepliesIn(next)).toHaveLength(0);
   });

@@ -543,3 +543,13 @@ export function cloudWatchAlarmNotification(input: CloudWatchAlarmInput): {
     ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
   };
 }
+
+// ---- forms as a broken or hostile client writes them ------------------------------------------
+
+/**
+ * A slash command from form fields given one by one, so that a field can come twice (`text=a&text=b`
+ * arrives as an array after form parsing) or be left out; signed like any request.
+ */
+export function sendCommandForm(url: string, secret: string, fields: Array<[name: string, value: string]>, options: SignOptions = {}): Promise<SlackHttpResult> {
+  return postSigned(url, secret, new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded', options);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterPush, decideUpdate, type CadencePolicy } from '../../src/core/cadence.js';
+import { afterPush, afterSkip, decideUpdate, type CadencePolicy } from '../../src/core/cadence.js';
 
 const policy: CadencePolicy = { intervalMs: 1000, minNewChars: 10 };
 
@@ -33,5 +33,16 @@ describe('decideUpdate', () => {
     }
     expect(pushes).toBeLessThanOrEqual(11);
     expect(pushes).toBeGreaterThanOrEqual(9);
+  });
+
+  it("waits for the Slack scheduler's pace after a push, when it is longer than the interval", () => {
+    expect(decideUpdate(afterPush(5, 1000, 24_000), 100, 2000, policy)).toEqual({ push: false, retryInMs: 23_000 });
+    expect(decideUpdate(afterPush(5, 1000, 24_000), 100, 25_000, policy)).toEqual({ push: true });
+  });
+
+  it('tries a skipped update again no sooner than the scheduler advised, even the first text', () => {
+    const skipped = afterSkip({ lastPushAt: undefined, lastPushedLength: 0 }, 0, 5000);
+    expect(decideUpdate(skipped, 40, 1000, policy)).toEqual({ push: false, retryInMs: 4000 });
+    expect(decideUpdate(skipped, 40, 5000, policy)).toEqual({ push: true });
   });
 });

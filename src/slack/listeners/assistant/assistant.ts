@@ -1,6 +1,6 @@
 import { Assistant, type App } from '@slack/bolt';
 import { AssistantThreads } from '../../../answer/assistant-threads.js';
-import { assistantGreetingJobId } from '../../../core/jobs.js';
+import { assistantGreetingJobId } from '../../../core/job-ids.js';
 import { questionFrom, takeQuestion } from '../../intake.js';
 import type { MessageListenerDeps, PlainMessage } from '../events/message.js';
 import { RedisThreadContextStore } from './thread-context-store.js';

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { commandJobId } from '../../../core/jobs.js';
+import { commandJobId } from '../../../core/job-ids.js';
 import type { ListenerDeps } from '../index.js';
 import { maskQuestion, secretWarningText } from '../../secret-warning.js';
 import { routeSubcommand, SUBCOMMANDS, type SubcommandReply, type SubcommandTable } from './subcommands.js';
@@ -25,9 +25,9 @@ export function registerAwsCommand(app: App, deps: ListenerDeps, subcommands: Su
       await ack(typeof reply === 'string' ? { response_type: 'ephemeral', text: reply } : { response_type: 'ephemeral', ...reply });
       return;
     }
-    // Masked before it is queued (and posted back in the channel as the question); the person is
-    // warned in the command's own ephemeral response.
-    const masked = maskQuestion(command.text.trim());
+    // Cut to what is read and masked before it is queued (and posted back in the channel as the
+    // question); the person is warned in the command's own ephemeral response.
+    const masked = maskQuestion(command.text.trim(), deps.maxQuestionChars);
     try {
       const result = await deps.queue.enqueue(commandJobId(command.team_id, command.trigger_id), {
         kind: 'command-question',

@@ -1,4 +1,4 @@
-import { usageReportJobId } from '../../../core/jobs.js';
+import { usageReportJobId } from '../../../core/job-ids.js';
 import type { Subcommand } from './subcommands.js';
 
 /**

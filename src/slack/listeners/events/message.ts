@@ -1,7 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { RedisClient } from '../../../ops/redis.js';
 import type { RedisKeys } from '../../../ops/redis-keys.js';
+import type { QuestionSource } from '../../../core/jobs.js';
 import { questionFrom, takeQuestion, type IntakeDeps } from '../../intake.js';
+import { maskQuestion, warnAboutSecrets } from '../../secret-warning.js';
 import { isClaimedByAssistant } from '../assistant/claims.js';
 
 export interface MessageListenerDeps extends IntakeDeps {
@@ -29,7 +31,9 @@ export interface PlainMessage {
  * Every message the app can see. It answers top-level direct messages (in their thread; replies
  * there go to the Assistant listener); a mention that also arrives as
  * `app_mention` (same ts, so the same job: answered once); and replies in a thread the bot has
- * answered in, unless the reply is addressed to someone else.
+ * answered in, unless the reply is addressed to someone else. Such a reply is still read as
+ * context by the next answer in the thread: whoever pasted credentials in it is warned, like an
+ * asker.
  */
 export function registerMessage(app: App, deps: MessageListenerDeps): void {
   app.event('message', async ({ event, context, client }) => {
@@ -41,10 +45,14 @@ export function registerMessage(app: App, deps: MessageListenerDeps): void {
     const botUserId = context.botUserId;
     const teamId = context.teamId ?? message.team ?? '';
     const text = message.text ?? '';
-    const source = await sourceOf(message, text, botUserId, teamId, deps);
-    if (!source) return;
+    const reading = await readingOf(message, text, botUserId, teamId, deps);
+    if (reading === 'context') {
+      await warnIfSecrets(message, message.user, text, teamId, deps);
+      return;
+    }
+    if (!reading) return;
     await takeQuestion(
-      questionFrom({ ...message, user: message.user }, source, teamId),
+      questionFrom({ ...message, user: message.user }, reading, teamId),
       botUserId,
       client,
       deps,
@@ -52,13 +60,20 @@ export function registerMessage(app: App, deps: MessageListenerDeps): void {
   });
 }
 
-async function sourceOf(message: PlainMessage, text: string, botUserId: string, teamId: string, deps: MessageListenerDeps) {
-  if (message.channel_type === 'im') return 'dm' as const;
-  if (text.includes(`<@${botUserId}`)) return 'mention' as const;
+/** A question for the bot (its source), a reply the bot will read as context, or nothing for the bot. */
+async function readingOf(message: PlainMessage, text: string, botUserId: string, teamId: string, deps: MessageListenerDeps): Promise<QuestionSource | 'context' | undefined> {
+  if (message.channel_type === 'im') return 'dm';
+  if (text.includes(`<@${botUserId}`)) return 'mention';
   if (!message.thread_ts || message.thread_ts === message.ts) return undefined;
-  if (addressedToSomeoneElse(text, botUserId)) return undefined;
   const joined = await deps.redis.exists(deps.keys.joinedThread(teamId, message.channel, message.thread_ts));
-  return joined ? ('thread-reply' as const) : undefined;
+  if (!joined) return undefined;
+  return addressedToSomeoneElse(text, botUserId) ? 'context' : 'thread-reply';
+}
+
+async function warnIfSecrets(message: PlainMessage, user: string, text: string, teamId: string, deps: MessageListenerDeps): Promise<void> {
+  const masked = maskQuestion(text, deps.maxQuestionChars);
+  if (masked.found.length === 0) return;
+  await warnAboutSecrets({ teamId, channel: message.channel, userId: user, threadTs: message.thread_ts, messageTs: message.ts }, masked.found, deps);
 }
 
 /** "@alice what do you think?" in a thread the bot is in is for Alice, not for the bot. */
