@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { ThreadMessage, BotMessageKind } from '../core/conversation.js';
 import { redactSecrets } from '../core/redact.js';
 import { questionTsOfJobId } from '../core/job-ids.js';
+import { messageAuthor, messageSubjectText } from '../core/message-subject.js';
 import { METADATA_EVENT } from '../publish/slack-messages.js';
 import { withRateLimitRetry } from '../publish/slack-web.js';
 
@@ -18,6 +19,11 @@ export interface RawSlackMessage {
   subtype?: string;
   files?: unknown[];
   metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+  /** Other apps' posts (an alarm from AWS Chatbot) often say everything in blocks and attachments. */
+  blocks?: unknown[];
+  attachments?: unknown[];
+  username?: string;
+  bot_profile?: { name?: string };
 }
 
 const PAGE_SIZE = 200;
@@ -42,13 +48,19 @@ export function toThreadMessage(raw: RawSlackMessage): ThreadMessage | undefined
   if (!raw.ts) return undefined;
   // Credentials pasted in the thread are masked as soon as they are read: the thread cache in
   // Redis never holds them (conversation building masks again, for threads from anywhere else).
-  const message: ThreadMessage = { ts: raw.ts, text: redactSecrets(raw.text ?? '').text };
+  const ours = raw.metadata?.event_type === METADATA_EVENT;
+  const fromOtherApp = raw.bot_id !== undefined && !ours;
+  const message: ThreadMessage = { ts: raw.ts, text: redactSecrets(fromOtherApp ? messageSubjectText(raw) : (raw.text ?? '')).text };
+  if (fromOtherApp) {
+    const { appName } = messageAuthor(raw);
+    if (appName) message.appName = appName;
+  }
   if (raw.user) message.user = raw.user;
   if (raw.bot_id) message.botId = raw.bot_id;
   if (raw.subtype) message.subtype = raw.subtype;
   if (raw.files && raw.files.length > 0) message.hasFiles = true;
-  if (raw.metadata?.event_type === METADATA_EVENT) {
-    const payload = raw.metadata.event_payload ?? {};
+  if (ours) {
+    const payload = raw.metadata?.event_payload ?? {};
     if (isKind(payload.kind)) message.kind = payload.kind;
     if (typeof payload.asked_by === 'string') message.askedBy = payload.asked_by;
     const answersTs = typeof payload.job === 'string' ? questionTsOfJobId(payload.job) : undefined;
