@@ -112,7 +112,7 @@ const SETTINGS = {
   },
   usage: {
     retentionDays: setting('USAGE_RETENTION_DAYS', int(1), 'Days of usage and feedback counts kept.', '90'),
-    adminUserIds: setting('ADMIN_USER_IDS', commaList(), 'Slack user ids who see workspace figures in `/aws usage` and the Home tab.'),
+    adminUserIds: setting('ADMIN_USER_IDS', commaList(), 'Slack user ids who see workspace figures in `/aws usage` and the Home tab, and may stop or retry anyone\'s answer.'),
     userQuestionsPerMinute: setting('USER_QUESTIONS_PER_MINUTE', int(0), 'Questions one person may ask per minute (0: no limit).', '10'),
     userDailyTokenBudget: setting('USER_DAILY_TOKEN_BUDGET', int(0), 'Tokens (input, cache writes and output) one person may use per UTC day (0: no limit).', '200000'),
     workspaceDailyTokenBudget: setting('WORKSPACE_DAILY_TOKEN_BUDGET', int(0), 'Tokens a workspace may use per UTC day (0: no limit).', '5000000'),

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RedisClient } from './ops/redis.js';
 import { jobHandlers } from './answer/job-handlers.js';
+import { LostJobRecords, LostJobs } from './answer/lost-jobs.js';
 import { ThreadCache } from './answer/thread-cache.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { DEFAULT_CADENCE } from './core/cadence.js';
@@ -103,6 +104,8 @@ async function startWeb(config: Config, logger: Logger, redis: RedisClient, keys
     access: config.access,
     feedback,
     logger: logger.child({ component: 'listeners' }),
+    adminUserIds: config.usage.adminUserIds,
+    maxQuestionChars: config.model.maxQuestionChars,
     onRequest: metrics.slackRequest,
     onVote: metrics.voted,
   });
@@ -137,17 +140,18 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   const loop = modelLoop({ anthropic: model.anthropic, settings: loopSettings(config), profileOf: (name) => model.profiles.get(name), logger, observer: metrics });
   const tools = startTools(config, workerRedis, keys, logger.child({ component: 'tools' }));
   const accounting = new Accounting(workerRedis, keys, config.usage, model.prices);
+  const settings = {
+    streaming: config.slack.streaming,
+    messageOptions: { cadence: { ...DEFAULT_CADENCE, intervalMs: config.slack.updateIntervalMs }, maxMessageChars: config.slack.maxMessageChars },
+    threadCacheTtlSeconds: config.slack.threadCacheTtlSeconds,
+    historyTokenBudget: config.model.historyTokenBudget,
+    maxQuestionChars: config.model.maxQuestionChars,
+    maxTokens: config.model.maxTokens,
+    systemPromptOverride: config.model.systemPrompt,
+    tokenScale: familyOf(config.model.name).tokenScale,
+  };
   const handlers = jobHandlers({
-    settings: {
-      streaming: config.slack.streaming,
-      messageOptions: { cadence: { ...DEFAULT_CADENCE, intervalMs: config.slack.updateIntervalMs }, maxMessageChars: config.slack.maxMessageChars },
-      threadCacheTtlSeconds: config.slack.threadCacheTtlSeconds,
-      historyTokenBudget: config.model.historyTokenBudget,
-      maxQuestionChars: config.model.maxQuestionChars,
-      maxTokens: config.model.maxTokens,
-      systemPromptOverride: config.model.systemPrompt,
-      tokenScale: familyOf(config.model.name).tokenScale,
-    },
+    settings,
     messages,
     redis: workerRedis,
     keys,
@@ -167,14 +171,24 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
       accountAccess: config.tools.accountAccess && config.tools.maxRounds > 0,
     },
   });
+  const lostJobs = new LostJobs({
+    messages,
+    settings,
+    records: new LostJobRecords(workerRedis, keys),
+    stateOf: (jobId) => queue.stateOf(jobId),
+    logger: logger.child({ component: 'lost-jobs' }),
+  });
   const worker = new QueueWorker(
-    handlers,
+    lostJobs.watch(handlers),
     keys,
     { connection: workerRedis, prefix: config.queue.prefix, concurrency: config.queue.concurrency, lockMs: config.queue.lockMs, stalledIntervalMs: config.queue.stalledIntervalMs },
     logger.child({ component: 'worker' }),
     metrics,
   );
   worker.start();
+  lostJobs.start();
+  // Redis is back, perhaps empty: answers whose jobs vanished are finished at once.
+  workerRedis.on('ready', () => void lostJobs.check());
   const stopSignals = new StopSubscriber(createRedis(config.queue.redisUrl, 'worker', logger, 'job-signals'), keys, logger);
   await stopSignals.start((jobId) => worker.worker.cancelJob(jobId, 'stopped by a user'));
 
@@ -183,6 +197,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     healthServer = await listen(createHttpApp(workerRedis, readiness, metrics), config.slack.workerHealthPort);
   }
   return async () => {
+    lostJobs.stop();
     const result = await worker.close(config.queue.shutdownGraceMs);
     logger.info({ result }, 'worker stopped');
     if (healthServer) await close(healthServer);

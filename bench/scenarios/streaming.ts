@@ -101,6 +101,7 @@ export async function runStreaming(options: StreamingOptions): Promise<Streaming
       durationMs,
     };
   } finally {
+    if (process.env.BENCH_DUMP_LOGS) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP_LOGS, world.logs().map((l) => JSON.stringify(l)).join('\n'));
     await world.stop();
   }
 }

@@ -65,8 +65,12 @@ const DEFERRED_LEASE_MS = 30_000;
 /** How often a worker looks for finals whose worker died before writing them. */
 const ORPHAN_POLL_MS = 10_000;
 const CLAIM_AT_ONCE = 50;
-/** A claimed final later than this past its slot asks for a new one: the old one has gone by. */
-const LATE_AFTER_MS = 1000;
+/**
+ * A claimed final this late past its slot (its worker died, another took it over) asks for a new
+ * slot; a busy worker's own finals, a little late, keep theirs: a call that reaches Slack later
+ * than its slot never makes a window fuller than the schedule it was counted in.
+ */
+const LATE_AFTER_MS = DEFERRED_LEASE_MS;
 /** Network failures of a deferred final are tried again this often, this long apart at first. */
 const DEFERRED_ATTEMPTS = 5;
 const DEFERRED_RETRY_MS = 2000;
@@ -244,6 +248,7 @@ export class SlackMessages {
     let nextAt = Date.now() + ORPHAN_POLL_MS;
     try {
       const { members, nextDueAt } = await this.budget.claimDue(DEFERRED_LEASE_MS, CLAIM_AT_ONCE);
+      if (members.length > 0) this.logger.info({ claimed: members.length, nextIn: nextDueAt === undefined ? null : nextDueAt - Date.now(), lates: members.map((m) => Date.now() - (JSON.parse(m) as DeferredFinal).slotAt) }, 'DEBUGDRAIN');
       await Promise.all(members.map((member) => this.writeDeferred(member)));
       if (nextDueAt !== undefined) nextAt = Math.min(nextAt, nextDueAt);
     } catch (error) {

@@ -13,9 +13,9 @@ import type { AnswerQueue, JobLookup } from '../../../queue/producer.js';
  *
  * - Every button's value must be the job id of an answer (a question's, or a Continue's) in the
  *   workspace and the conversation the click came from, and the job, when it is looked up, must
- *   be a question of that workspace, conversation and thread. A made-up value, a click from another workspace or
- *   channel, or a value in any other form does nothing: it is logged, and it never becomes (part
- *   of) a Redis key name.
+ *   be a question of that workspace, conversation and thread. A made-up value, a click from
+ *   another workspace or channel, or a value in any other form does nothing: it is logged, and it
+ *   never becomes (part of) a Redis key name.
  * - Stop and Retry: the person who asked, or an admin (ADMIN_USER_IDS). They cancel or re-run
  *   someone else's question, which counts against that person's limits. Anyone else is told so
  *   privately.
@@ -38,7 +38,7 @@ export interface AnswerButtonDeps {
 
 export interface AnswerClick {
   action: string;
-  /** The answer's question job id, as the button carried it (checked well-formed and of this place). */
+  /** The answer's job id, as the button carried it (checked well-formed and of this place). */
   jobId: string;
   teamId: string;
   channel: string;
