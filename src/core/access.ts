@@ -31,6 +31,8 @@ export interface Requester {
   /** The message this request is about, for a reply in its thread and an idempotent notice id. */
   messageTs: string | undefined;
   threadTs: string | undefined;
+  /** Where a reply reaches the person even in a channel the bot is not in (shortcuts). */
+  responseUrl?: string | undefined;
 }
 
 export type AccessDecision = { allowed: true } | { allowed: false; reason: 'team' | 'channel' | 'user' };
@@ -73,6 +75,7 @@ export function requesterOf(body: unknown): Requester | undefined {
   if (!payload) return undefined;
   if (payload.type === 'event_callback') return eventRequester(payload);
   if (payload.type === 'block_actions') return actionRequester(payload);
+  if (payload.type === 'message_action') return shortcutRequester(payload);
   if (typeof payload.command === 'string') return commandRequester(payload);
   return undefined;
 }
@@ -117,6 +120,27 @@ function actionRequester(payload: Json): Requester | undefined {
     addressedToBot: true,
     messageTs: asString(container?.message_ts) ?? asString(message?.ts),
     threadTs: asString(message?.thread_ts) ?? asString(container?.message_ts),
+  };
+}
+
+/** A message shortcut: someone asked the bot about a message, in a channel it may not be in. */
+function shortcutRequester(payload: Json): Requester | undefined {
+  const user = asRecord(payload.user);
+  const userId = asString(user?.id);
+  if (!userId) return undefined;
+  const message = asRecord(payload.message);
+  const channelId = asString(asRecord(payload.channel)?.id);
+  const responseUrl = asString(payload.response_url);
+  return {
+    kind: 'action',
+    teamId: asString(user?.team_id) ?? asString(asRecord(payload.team)?.id),
+    userId,
+    channelId,
+    isDirectMessage: channelId?.startsWith('D') ?? false,
+    addressedToBot: true,
+    messageTs: asString(payload.message_ts) ?? asString(message?.ts),
+    threadTs: asString(message?.thread_ts) ?? asString(payload.message_ts),
+    ...(responseUrl ? { responseUrl } : {}),
   };
 }
 

@@ -210,10 +210,9 @@ export class SlackMessages {
   }
 
   /** The message may have been deleted by someone meanwhile: then the answer is posted anew. */
-  private async updateOrRepost(place: AnswerPlace, ts: string, text: string, blocks: unknown[], metadata: MessageMetadataPayload, reserved = true): Promise<void> {
+  private async updateOrRepost(place: AnswerPlace, ts: string, text: string, blocks: unknown[], metadata: MessageMetadataPayload): Promise<void> {
     try {
-      if (reserved) await this.retryingRateLimits('chat.update', place.teamId, () => this.update(place, ts, text, blocks, metadata));
-      else await this.ensure({ method: 'chat.update', scope: place.teamId, teamId: place.teamId }, () => this.update(place, ts, text, blocks, metadata));
+      await this.retryingRateLimits('chat.update', place.teamId, () => this.update(place, ts, text, blocks, metadata));
     } catch (error) {
       if (slackErrorCode(error) !== 'message_not_found') throw error;
       this.logger.warn({ ts, jobId: place.jobId }, 'answer message disappeared; posting the answer as a new message');
@@ -241,7 +240,11 @@ export class SlackMessages {
     this.drainTimer.unref();
   }
 
-  /** Writes the pending finals whose slot has come (this process's, or those of a worker that died). */
+  /**
+   * Writes the pending finals whose slot has come (this process's, or those of a worker that
+   * died). Each write goes on by itself: one that has to wait again (a 429) is handed back to
+   * the pending finals with a new slot rather than held here.
+   */
   private async drain(): Promise<void> {
     this.drainTimer = undefined;
     this.drainAt = Number.POSITIVE_INFINITY;
@@ -249,7 +252,7 @@ export class SlackMessages {
     try {
       const { members, nextDueAt } = await this.budget.claimDue(DEFERRED_LEASE_MS, CLAIM_AT_ONCE);
       if (members.length > 0) this.logger.info({ claimed: members.length, nextIn: nextDueAt === undefined ? null : nextDueAt - Date.now(), lates: members.map((m) => Date.now() - (JSON.parse(m) as DeferredFinal).slotAt) }, 'DEBUGDRAIN');
-      await Promise.all(members.map((member) => this.writeDeferred(member)));
+      for (const member of members) void this.writeDeferred(member).catch((error: unknown) => this.logger.warn({ err: error }, 'could not settle a pending final update'));
       if (nextDueAt !== undefined) nextAt = Math.min(nextAt, nextDueAt);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not look for pending final updates');
@@ -266,22 +269,42 @@ export class SlackMessages {
       return;
     }
     const { place, ts, text, blocks, metadata } = pending;
+    // Taken over from a worker that died: its slot has gone by, so it asks for a new one.
+    if (Date.now() - pending.slotAt > LATE_AFTER_MS) return this.deferAgain(member, pending, pending.attempts);
     try {
-      await this.updateOrRepost(place, ts, text, blocks, metadata, Date.now() - pending.slotAt <= LATE_AFTER_MS);
+      await this.update(place, ts, text, blocks, metadata);
       await this.budget.settleDeferred(member);
     } catch (error) {
+      const code = slackErrorCode(error);
+      const retryAfterMs = rateLimitedForMs(error);
+      if (retryAfterMs !== undefined) {
+        await this.budget.rateLimited('chat.update', place.teamId, retryAfterMs);
+        return this.deferAgain(member, pending, pending.attempts);
+      }
+      if (code === 'message_not_found') {
+        this.logger.warn({ ts, jobId: place.jobId }, 'answer message disappeared; posting the answer as a new message');
+        await this.postMessage(place, text, metadata, blocks, undefined);
+        await this.budget.settleDeferred(member);
+        return;
+      }
       const attempts = pending.attempts + 1;
-      if (slackErrorCode(error) !== undefined || attempts >= DEFERRED_ATTEMPTS) {
-        this.logger.error({ err: error, slackError: slackErrorCode(error), jobId: place.jobId, ts }, 'could not write a final answer');
+      if (code !== undefined || attempts >= DEFERRED_ATTEMPTS) {
+        this.logger.error({ err: error, slackError: code, jobId: place.jobId, ts }, 'could not write a final answer');
         await this.budget.settleDeferred(member);
         return;
       }
       this.logger.warn({ err: error, jobId: place.jobId, attempts }, 'final answer update failed; trying again');
-      const dueAt = Date.now() + DEFERRED_RETRY_MS * 2 ** (attempts - 1);
-      // Asked again when due: its old slot will have gone by.
-      await this.budget.retryDeferred(member, { member: JSON.stringify({ ...pending, attempts, slotAt: 0 }), dueAt });
-      this.armDrain(dueAt);
+      await sleep(DEFERRED_RETRY_MS * 2 ** (attempts - 1));
+      await this.deferAgain(member, pending, attempts);
     }
+  }
+
+  /** A pending final gets a new slot (after a 429, or taken over late) and goes back to wait for it. */
+  private async deferAgain(member: string, pending: DeferredFinal, attempts: number): Promise<void> {
+    const grant = await this.budget.take({ method: 'chat.update', scope: pending.place.teamId, teamId: pending.place.teamId, priority: 'final' });
+    const slotAt = Date.now() + (grant.granted ? grant.waitMs : 0);
+    await this.budget.retryDeferred(member, { member: JSON.stringify({ ...pending, slotAt, attempts }), dueAt: slotAt });
+    this.armDrain(slotAt);
   }
 
   /** What was written stays written: keeping a cached copy of the thread in step is best effort. */

@@ -56,6 +56,7 @@ async function tellRefused(requester: Requester, deps: AccessControlDeps): Promi
     ...(requester.threadTs ? { threadTs: requester.threadTs } : {}),
     text: REFUSAL_TEXT,
     ephemeral: true,
+    ...(requester.responseUrl ? { responseUrl: requester.responseUrl } : {}),
     receivedAt: Date.now(),
   };
   try {

@@ -78,8 +78,8 @@ describe('Stop', () => {
     await stack.anthropic.waitFor(() => request.endedAt);
     expect(request.aborted).toBe(true);
     // Pressed on the web process, obeyed by the worker process.
-    expect(web().logs.some((log) => log.msg === 'stop requested' && log.jobId === jobIdOf(asked))).toBe(true);
-    expect(worker().logs.some((log) => log.msg === 'stopping the answer on request' && log.jobId === jobIdOf(asked))).toBe(true);
+    await web().waitForLog((log) => log.msg === 'stop requested' && log.jobId === jobIdOf(asked));
+    await worker().waitForLog((log) => log.msg === 'stopping the answer on request' && log.jobId === jobIdOf(asked));
   });
 
   it('pressed while the job waits for its turn in the thread stops it as soon as it starts, without a model call', async () => {

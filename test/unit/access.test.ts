@@ -83,3 +83,30 @@ describe('requesterOf', () => {
     expect(requesterOf(action)).toMatchObject({ kind: 'action', userId: 'U1', channelId: 'C1', messageTs: '3.0', threadTs: '1.0', addressedToBot: true });
   });
 });
+
+describe('requesterOf a message shortcut', () => {
+  it('names the person, the channel and where a refusal reaches them', () => {
+    const requester = requesterOf({
+      type: 'message_action',
+      callback_id: 'ask_about_message',
+      team: { id: 'T1' },
+      user: { id: 'U1', team_id: 'T1' },
+      channel: { id: 'C1' },
+      message_ts: '1700000000.000100',
+      message: { ts: '1700000000.000100', thread_ts: '1699999999.000100', text: 'ALARM' },
+      response_url: 'https://hooks.slack.com/actions/T1/1/x',
+    });
+    expect(requester).toEqual({
+      kind: 'action',
+      teamId: 'T1',
+      userId: 'U1',
+      channelId: 'C1',
+      isDirectMessage: false,
+      addressedToBot: true,
+      messageTs: '1700000000.000100',
+      threadTs: '1699999999.000100',
+      responseUrl: 'https://hooks.slack.com/actions/T1/1/x',
+    });
+    expect(decideAccess({ teamIds: [], channelIds: ['C2'], userIds: [] }, requester!)).toEqual({ allowed: false, reason: 'channel' });
+  });
+});

@@ -1,10 +1,9 @@
 import type { App, MessageShortcut } from '@slack/bolt';
 import type { Job } from 'bullmq';
-import { decideAccess, REFUSAL_TEXT, type AccessPolicy } from '../../../core/access.js';
 import { composeJobId, questionJobId } from '../../../core/job-ids.js';
 import type { NoticeJob, QuestionJob } from '../../../core/jobs.js';
 import { ALREADY_ANSWERED_TEXT, messageAuthor, messageSubjectText, NO_TEXT_TEXT, OWN_MESSAGE_TEXT, SUBJECT_SECRET_TEXT, type StoredMessage } from '../../../core/message-subject.js';
-import { redactSecrets } from '../../../core/redact.js';
+import { maskQuestion } from '../../secret-warning.js';
 import { postToResponseUrl } from '../../../publish/response-url.js';
 import type { IntakeDeps } from '../../intake.js';
 
@@ -21,10 +20,7 @@ import type { IntakeDeps } from '../../intake.js';
  */
 export const ASK_ABOUT_MESSAGE = 'ask_about_message';
 
-export interface ShortcutListenerDeps extends IntakeDeps {
-  /** The allowlists: Slack's shortcut payloads are not among the requests the global middleware judges. */
-  access?: AccessPolicy | undefined;
-}
+export type ShortcutListenerDeps = IntakeDeps;
 
 const QUEUE_DOWN_TEXT = ":warning: I can't take your question right now: my job queue is unavailable. Please try again in a minute.";
 
@@ -51,23 +47,6 @@ async function takeShortcut(shortcut: MessageShortcut, bot: BotIdentity, deps: S
   if (!teamId) return;
   const tell = (purpose: string, text: string) => tellPrivately(shortcut, teamId, purpose, text, deps);
 
-  if (deps.access) {
-    const decision = decideAccess(deps.access, {
-      kind: 'action',
-      teamId: shortcut.user.team_id ?? teamId,
-      userId: asker,
-      channelId: channel,
-      isDirectMessage: channel.startsWith('D'),
-      addressedToBot: true,
-      messageTs: message.ts,
-      threadTs: message.thread_ts ?? message.ts,
-    });
-    if (!decision.allowed) {
-      deps.logger.info({ reason: decision.reason, kind: 'shortcut', userId: asker, teamId, channel }, 'request refused by the allowlists');
-      await tell('refused', REFUSAL_TEXT);
-      return;
-    }
-  }
   if (message.user === bot.botUserId || (bot.botId !== undefined && message.bot_id === bot.botId)) {
     await tell('own', OWN_MESSAGE_TEXT);
     return;
@@ -78,8 +57,8 @@ async function takeShortcut(shortcut: MessageShortcut, bot: BotIdentity, deps: S
     return;
   }
 
-  // The job (stored in Redis, logged, sent to the model) only ever holds the masked text.
-  const masked = redactSecrets(subject);
+  // The job (stored in Redis, logged, sent to the model) only ever holds what is read of it, masked.
+  const masked = maskQuestion(subject, deps.maxQuestionChars);
   const job: QuestionJob = {
     kind: 'question',
     source: 'shortcut',
