@@ -244,7 +244,7 @@ function crossFieldProblems(raw: Record<string, string>): string[] {
   }
   if (raw.REDIS_CLUSTER_NODES && raw.REDIS_SENTINELS) problems.push('REDIS_CLUSTER_NODES and REDIS_SENTINELS are two different deployments: set one of them');
   if (raw.REDIS_SENTINELS && !raw.REDIS_SENTINEL_NAME) problems.push('REDIS_SENTINELS needs REDIS_SENTINEL_NAME: the master name the sentinels watch');
-  if (raw.REDIS_CLUSTER_NODES && !/\{[^}]+\}/.test(raw.QUEUE_PREFIX ?? '')) {
+  if (raw.REDIS_CLUSTER_NODES && !hasHashTag(raw.QUEUE_PREFIX ?? '')) {
     problems.push('REDIS_CLUSTER_NODES needs a hash-tagged QUEUE_PREFIX such as {aws-orchestrator}: BullMQ and the bot keep related keys in one slot');
   }
   if (raw.AWS_ACCOUNT_ACCESS === 'on' && !raw.AWS_ACCOUNT_CHANNELS) {
@@ -266,4 +266,10 @@ function modelProblems(raw: Record<string, string>): string[] {
     problems.push('ANTHROPIC_THINKING=disabled is only accepted at ANTHROPIC_EFFORT low, medium or high');
   }
   return problems;
+}
+
+/** A Redis Cluster hash tag: the first `{…}` with something inside. */
+function hasHashTag(prefix: string): boolean {
+  const open = prefix.indexOf('{');
+  return open !== -1 && prefix.indexOf('}', open + 1) > open + 1;
 }

@@ -1,5 +1,6 @@
 import { callsCostNanoUsd, NANO_PER_USD, type PriceTable } from '../core/prices.js';
 import type { AnswerOutcome } from '../model/answer.js';
+import type { ModelError } from '../model/errors.js';
 
 /** The line printed after an answer: model, tokens, tool calls, cost when prices are known, and timings. */
 export function usageLine(outcome: AnswerOutcome, startedAt: number, requestedModel: string, prices: PriceTable): string {
@@ -13,7 +14,7 @@ export function usageLine(outcome: AnswerOutcome, startedAt: number, requestedMo
   if (outcome.firstTokenAt) parts.push(`first token ${seconds(outcome.firstTokenAt - startedAt)}`);
   parts.push(`total ${seconds(outcome.finishedAt - startedAt)}`);
   if (outcome.status !== 'answered') parts.push(outcome.status);
-  if (outcome.error) parts.push(describeError(outcome.error.toLog()));
+  if (outcome.error) parts.push(describeError(outcome.error));
   return `— ${parts.join(' · ')}`;
 }
 
@@ -21,7 +22,8 @@ function seconds(ms: number): string {
   return `${(Math.max(0, ms) / 1000).toFixed(2)} s`;
 }
 
-function describeError(error: Record<string, unknown>): string {
-  const facts = [error.kind, error.status && `HTTP ${String(error.status)}`, error.errorType, error.requestId && `request ${String(error.requestId)}`];
-  return `${facts.filter(Boolean).join(', ')}: ${String(error.message)}`;
+function describeError(error: ModelError): string {
+  const { status, errorType, requestId } = error.details;
+  const facts = [error.kind, status && `HTTP ${status}`, errorType, requestId && `request ${requestId}`];
+  return `${facts.filter(Boolean).join(', ')}: ${error.message}`;
 }

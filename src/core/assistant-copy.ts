@@ -1,3 +1,5 @@
+import { trimEndOf } from './text-trim.js';
+
 /**
  * What the bot says in Slack's AI-assistant panel besides its answers: the greeting of a new
  * thread, the prompts it suggests, its status line and the thread's title. Pure, so the wording
@@ -41,5 +43,5 @@ export function threadTitle(question: string, maxChars = MAX_TITLE_CHARS): strin
   const lastSpace = cut.lastIndexOf(' ');
   // Back to a word boundary only when that does not throw most of the title away.
   const atWord = endsAtWord || lastSpace < maxChars / 2 ? cut : cut.slice(0, lastSpace);
-  return `${atWord.replace(/[\s,.;:!?-]+$/, '')}…`;
+  return `${trimEndOf(atWord, ' \t\n,.;:!?-')}…`;
 }

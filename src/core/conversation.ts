@@ -84,7 +84,12 @@ export { estimateTokens };
 
 export function stripMention(text: string, botUserId: string): string {
   const mention = new RegExp(`<@${escapeRegExp(botUserId)}(?:\\|[^>]*)?>`, 'g');
-  return text.replace(mention, ' ').replace(/[ \t]+/g, ' ').replace(/ *\n */g, '\n').trim();
+  return text
+    .replace(mention, ' ')
+    .split('\n')
+    .map((line) => line.replace(/[ \t]+/g, ' ').trim())
+    .join('\n')
+    .trim();
 }
 
 export function isFromBot(message: ThreadMessage, options: Pick<ConversationOptions, 'botUserId' | 'botId'>): boolean {

@@ -4,9 +4,10 @@
  * their text and a table without its delimiter row yet is held back. The complete answer never
  * goes through here. Pure.
  */
+import { trimEndOf } from './text-trim.js';
 
 /** An opening or closing code fence line, possibly inside list indentation or a quote. */
-const FENCE_LINE = /^((?:[ \t]*>)*[ \t]*)(`{3,}|~{3,})(.*)$/;
+const FENCE_LINE = /^((?:[ \t]*>)*[ \t]*)(`{3,}(?!`)|~{3,}(?!~))(.*)$/;
 
 interface OpenFence {
   lineIndex: number;
@@ -59,7 +60,7 @@ function closeFence(lines: readonly string[], open: OpenFence): string {
   const before = lines.slice(0, open.lineIndex);
   // No code under the fence yet: show what came before it rather than an empty block.
   if (body.every((line) => line.trim() === '')) return healPartialMarkdown(before.join('\n').trimEnd());
-  const bodyText = body.join('\n').replace(/\n+$/, '');
+  const bodyText = trimEndOf(body.join('\n'), '\n');
   return [...before, lines[open.lineIndex] ?? '', bodyText, open.prefix + open.fence].join('\n');
 }
 
@@ -201,9 +202,45 @@ function closeOpenDelimiters(line: string, stack: readonly OpenDelimiter[], runs
   return text + closers.join('');
 }
 
-/** Replaces inline code spans by same-length filler so their content holds no delimiters. */
+/**
+ * Replaces inline code spans by same-length filler so their content holds no delimiters. As in
+ * CommonMark, a run of backticks opens a span closed by the next run of the same length; a run
+ * with no such closer is plain text. Each run's next run of the same length is found in one pass
+ * from the end, so the whole line is read a fixed number of times.
+ */
 function maskInlineCode(line: string): string {
-  return line.replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, (span) => 'x'.repeat(span.length));
+  const runs: Array<{ start: number; end: number }> = [];
+  for (let index = 0; index < line.length; ) {
+    if (line[index] !== '`') {
+      index += 1;
+      continue;
+    }
+    const start = index;
+    while (line[index] === '`') index += 1;
+    runs.push({ start, end: index });
+  }
+  const closerOf = new Array<number>(runs.length).fill(-1);
+  const laterRunOfLength = new Map<number, number>();
+  for (let run = runs.length - 1; run >= 0; run -= 1) {
+    const length = runs[run]!.end - runs[run]!.start;
+    closerOf[run] = laterRunOfLength.get(length) ?? -1;
+    laterRunOfLength.set(length, run);
+  }
+  let masked = '';
+  let copiedTo = 0;
+  for (let run = 0; run < runs.length; ) {
+    const closer = closerOf[run]!;
+    if (closer === -1) {
+      run += 1;
+      continue;
+    }
+    const { start } = runs[run]!;
+    const { end } = runs[closer]!;
+    masked += line.slice(copiedTo, start) + 'x'.repeat(end - start);
+    copiedTo = end;
+    run = closer + 1;
+  }
+  return masked + line.slice(copiedTo);
 }
 
 /** Delimiter runs of `*`, `_`, `~` with CommonMark's left/right-flanking rules. */

@@ -14,6 +14,7 @@
 import MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 import { healPartialMarkdown } from './markdown-healing.js';
+import { joinLines } from './text-trim.js';
 
 /** Slack's only escapes: these three characters must be entities everywhere in text, code included. */
 const SLACK_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
@@ -250,7 +251,7 @@ function takeTaskMarker(item: MdNode): TaskState {
   if (paragraph?.token.type !== 'paragraph_open') return undefined;
   const firstText = paragraph.children[0]?.children[0];
   if (firstText?.token.type !== 'text') return undefined;
-  const match = /^\[([ xX])\](?:\s+|$)/.exec(firstText.token.content);
+  const match = /^\[([ x])\](?:\s+|$)/i.exec(firstText.token.content);
   if (!match) return undefined;
   firstText.token.content = firstText.token.content.slice(match[0].length);
   return match[1] === ' ' ? 'open' : 'done';
@@ -359,8 +360,10 @@ function cellText(cell: MdNode): string {
   return cell.children
     .map((inline) => plainText(inline.children))
     .join('')
-    .replace(/\s*\n\s*/g, ' ')
-    .trim();
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+    .join(' ');
 }
 
 function cellAlignment(cell: MdNode): Alignment {
@@ -463,9 +466,11 @@ function wrapEachLine(text: string, marker: string): string {
   return text
     .split('\n')
     .map((line) => {
-      const match = /^(\s*)(.*?)(\s*)$/s.exec(line);
-      const [, lead = '', core = '', trail = ''] = match ?? [];
-      return core.length > 0 ? `${lead}${marker}${core}${marker}${trail}` : line;
+      const core = line.trim();
+      if (core.length === 0) return line;
+      const lead = line.slice(0, line.length - line.trimStart().length);
+      const trail = line.slice(line.trimEnd().length);
+      return `${lead}${marker}${core}${marker}${trail}`;
     })
     .join('\n');
 }
@@ -514,7 +519,7 @@ function renderLink(href: string, label: string): string {
   const url = slackUrl(href);
   const text = label.trim();
   if (text.length === 0 || text === href) return `<${url}>`;
-  return `<${url}|${breakFences(escapeSlackText(text.replace(/\s*\n\s*/g, ' ')))}>`;
+  return `<${url}|${breakFences(escapeSlackText(joinLines(text)))}>`;
 }
 
 /** In `<url|label>`, `|` and `>` would end the URL: percent-encode them; `&` is entity-escaped. */

@@ -11,7 +11,7 @@ export interface SlackRequestLabel {
   name: string;
 }
 
-const NAME = /^[/A-Za-z0-9_.:-]{1,64}$/;
+const NAME = /^[/\w.:-]{1,64}$/;
 
 export function classifySlackRequest(body: unknown): SlackRequestLabel {
   const record = asRecord(body);
@@ -22,7 +22,7 @@ export function classifySlackRequest(body: unknown): SlackRequestLabel {
   switch (type) {
     case 'block_actions':
     case 'interactive_message': {
-      const [first] = Array.isArray(record.actions) ? record.actions : [];
+      const first: unknown = Array.isArray(record.actions) ? record.actions[0] : undefined;
       const action = asRecord(first);
       return { kind: 'action', name: safeName(action?.action_id ?? action?.name ?? record.callback_id) };
     }

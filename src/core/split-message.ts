@@ -8,6 +8,7 @@
  * limit is split into several complete blocks (closed at the end of one chunk, reopened at the
  * start of the next).
  */
+import { trimTrailingBlankLines } from './text-trim.js';
 
 /**
  * Default size of one message. Slack's chat.postMessage documentation: the `text` field is
@@ -130,7 +131,6 @@ function packUnits(units: readonly Unit[], maxChars: number): string[] {
       continue;
     }
     if (current.length > 0) chunks.push(current);
-    current = '';
     if (text.length <= maxChars) {
       current = text;
       continue;
@@ -154,7 +154,6 @@ function splitLines(lines: readonly string[], maxChars: number): string[] {
       continue;
     }
     if (current !== undefined) chunks.push(current);
-    current = undefined;
     if (line.length <= maxChars) {
       current = line;
       continue;
@@ -249,5 +248,5 @@ function isLowSurrogate(code: number): boolean {
 
 /** Drops blank lines at the start and end of a chunk, keeping indentation of its first line. */
 function trimBlankLines(chunk: string): string {
-  return chunk.replace(/^(?:[ \t]*\n)+/, '').replace(/(?:\n[ \t]*)+$/, '');
+  return trimTrailingBlankLines(chunk.replace(/^(?:[ \t]*\n)+/, ''));
 }

@@ -13,13 +13,16 @@
 const MESSAGE_OVERHEAD = 4;
 
 /** Long runs mixing letters and digits: ids, hashes, base64. */
-const OPAQUE = /[A-Za-z0-9+=]{16,}/g;
-const PIECE = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+|\n+|[ \t]+|[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]|[^\x00-\x7f]/gu;
+const OPAQUE = /[A-Z0-9+=]{16,}/gi;
+// Every alternative consumes what it matched, and a run of capitals only ever gives back its
+// last letter to a following lowercase word, so a scan is linear; `\x00-\x7f` is the ASCII range.
+// eslint-disable-next-line regexp/no-super-linear-move, no-control-regex
+const PIECE = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|\n+|[ \t]+|[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]|[^\x00-\x7f]/gu;
 
 export function estimateTokens(text: string): number {
   let tokens = MESSAGE_OVERHEAD;
   const rest = text.replace(OPAQUE, (run) => {
-    if (!/[0-9]/.test(run) || !/[A-Za-z]/.test(run)) return run;
+    if (!/\d/.test(run) || !/[A-Z]/i.test(run)) return run;
     tokens += run.length;
     return ' ';
   });
@@ -31,7 +34,7 @@ function pieceTokens(piece: string): number {
   const first = piece.codePointAt(0) ?? 0;
   if (/^[A-Z]?[a-z]/.test(piece)) return Math.ceil(piece.length / 5);
   if (/^[A-Z]/.test(piece)) return Math.ceil(piece.length / 2);
-  if (/^[0-9]/.test(piece)) return Math.ceil(piece.length / 2);
+  if (/^\d/.test(piece)) return Math.ceil(piece.length / 2);
   if (piece[0] === '\n') return piece.length;
   if (piece[0] === ' ' || piece[0] === '\t') return piece.length > 1 ? Math.ceil(piece.length / 4) : 0;
   if (first < 0x80) return 1;

@@ -45,9 +45,8 @@ describe('fake Slack Socket Mode with the real SocketModeClient', () => {
 
   it('delivers an events_api envelope and receives the ack', async () => {
     const received = new Promise<{ event: { type: string; text: string }; retry_num: number }>((resolve) => {
-      client.once('app_mention', async (args: { ack: () => Promise<void>; event: { type: string; text: string }; retry_num: number }) => {
-        await args.ack();
-        resolve(args);
+      client.once('app_mention', (args: { ack: () => Promise<void>; event: { type: string; text: string }; retry_num: number }) => {
+        void args.ack().then(() => resolve(args));
       });
     });
     const event = appMention({ channel: 'C0GENERAL', user: 'U0ALICE', text: '<@UBOT> hello', ts: '1700000000.000100' });
@@ -57,8 +56,8 @@ describe('fake Slack Socket Mode with the real SocketModeClient', () => {
   });
 
   it('returns the payload an app acks a slash command with', async () => {
-    client.once('slash_commands', async ({ ack }: { ack: (body: object) => Promise<void> }) => {
-      await ack({ text: 'working on it' });
+    client.once('slash_commands', ({ ack }: { ack: (body: object) => Promise<void> }) => {
+      void ack({ text: 'working on it' });
     });
     const ack = await slack.sendEnvelope('slash_commands', { command: '/aws', text: 'help' });
     expect(ack.payload).toEqual({ text: 'working on it' });
@@ -68,7 +67,7 @@ describe('fake Slack Socket Mode with the real SocketModeClient', () => {
     await slack.disconnectSocket('refresh_requested');
     await slack.waitForSocket(2, 5_000);
     expect(slack.callsTo('apps.connections.open')).toHaveLength(2);
-    client.once('app_mention', async ({ ack }: { ack: () => Promise<void> }) => ack());
+    client.once('app_mention', ({ ack }: { ack: () => Promise<void> }) => void ack());
     const event = appMention({ channel: 'C0GENERAL', user: 'U0ALICE', text: '<@UBOT> again', ts: '1700000000.000200' });
     await expect(slack.sendEnvelope('events_api', eventCallback(event))).resolves.toMatchObject({ envelope_id: expect.any(String) });
   });

@@ -132,7 +132,7 @@ export async function startBot(env: Record<string, string>, options: StartBotOpt
     await bot.waitForLog((log) => log.msg === 'ready', options.readyTimeoutMs ?? 45_000);
   } catch (error) {
     await bot.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n--- bot output ---\n${bot.output()}`);
+    throw new Error(`${(error as Error).message}\n--- bot output ---\n${bot.output()}`, { cause: error });
   }
   return bot;
 }
