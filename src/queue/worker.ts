@@ -99,7 +99,7 @@ export class QueueWorker {
   }
 
   private handlerOf(kind: Kind): JobHandler<AnswerQueueJob> {
-    return this.handlers[kind] as JobHandler<AnswerQueueJob>;
+    return this.handlers[kind];
   }
 
   private async giveUp(job: Job<AnswerQueueJob>, error: unknown): Promise<void> {

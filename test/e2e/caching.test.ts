@@ -113,7 +113,7 @@ describe('an answer cut at max_tokens', () => {
 
     stack.anthropic.enqueue({ text: 'application servers, and isolated subnets for databases.', chunkSize: 8, tokenDelayMs: 30 });
     const click = () =>
-      sendAction(stack.eventsUrl, SIGNING_SECRET, blockActions({ message: cut as unknown as Record<string, unknown> & { ts: string }, actionId: 'answer_continue', value: continueButton!.value!, channel: GENERAL, user: ALICE }));
+      sendAction(stack.eventsUrl, SIGNING_SECRET, blockActions({ message: cut, actionId: 'answer_continue', value: continueButton!.value!, channel: GENERAL, user: ALICE }));
     expect((await click()).status).toBe(200);
     const rest = await answerIn(asked, 'isolated subnets for databases');
     expect(rest.ts).not.toBe(cut.ts);

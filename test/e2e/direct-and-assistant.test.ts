@@ -48,7 +48,7 @@ describe('a direct message', () => {
     const replyAnswer = await stack.slack.waitFor(() => botPostsIn(first.ts).find((m) => m.text.includes('aws:SourceIp') && !m.blocks?.some((b) => b.type === 'actions' && JSON.stringify(b).includes('answer_stop'))));
     expect(replyAnswer.thread_ts).toBe(first.ts);
 
-    expect(turnsOf(stack.anthropic.messageRequests().at(-1)!)).toEqual([
+    expect(turnsOf(stack.anthropic.messageRequests().at(-1))).toEqual([
       { role: 'user', content: `<@${ALICE}>: What is an S3 bucket policy?` },
       { role: 'assistant', content: 'An S3 bucket policy is a resource policy attached to the bucket.' },
       { role: 'user', content: `<@${ALICE}>: How do I limit it to my office IP?` },
@@ -100,7 +100,7 @@ describe("Slack's assistant panel", () => {
     expect(answer.text).toContain('*Fargate*');
     expect(queuedFor(asked).map((log) => log.source)).toEqual(['assistant']);
     // The greeting and the root are not history: the model sees the question alone.
-    expect(turnsOf(stack.anthropic.messageRequests().at(-1)!)).toEqual([{ role: 'user', content: `<@${ALICE}>: When should I use Fargate instead of EC2 for ECS?` }]);
+    expect(turnsOf(stack.anthropic.messageRequests().at(-1))).toEqual([{ role: 'user', content: `<@${ALICE}>: When should I use Fargate instead of EC2 for ECS?` }]);
 
     const calls = () => stack.slack.assistantCalls.filter((call) => call.thread_ts === threadTs);
     // The status is cleared once the answer is final.

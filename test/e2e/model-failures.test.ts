@@ -157,6 +157,6 @@ describe('a permanent model failure', () => {
     expect(answer.ts).toBe(failed.ts);
     expect(answer.text).toContain('spare EC2 capacity');
     expect(botRepliesIn(stack, asked)).toHaveLength(1);
-    expect(turnsOf(requestsSince(before).at(-1)!)).toEqual([{ role: 'user', content: '<@U0ALICE>: What is an EC2 spot instance?' }]);
+    expect(turnsOf(requestsSince(before).at(-1))).toEqual([{ role: 'user', content: '<@U0ALICE>: What is an EC2 spot instance?' }]);
   });
 });

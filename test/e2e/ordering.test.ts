@@ -68,7 +68,7 @@ describe('questions in one thread, sent together, with two worker processes', ()
       expect(requests[index]!.at).toBeGreaterThanOrEqual(previousFinalAt);
       expect(answers[index]!.ts > answers[index - 1]!.ts).toBe(true);
     }
-    expect(turnsOf(requests[2]!)).toEqual([
+    expect(turnsOf(requests[2])).toEqual([
       { role: 'user', content: `<@${ALICE}>: What is SQS?` },
       { role: 'assistant', content: 'Answer to «What is SQS?».' },
       { role: 'user', content: `<@${ALICE}>: And SNS?` },
@@ -85,9 +85,9 @@ describe('questions in one thread, sent together, with two worker processes', ()
 
   it('while different threads are answered in parallel', async () => {
     const [first, second] = ['How do I tag EC2 instances?', 'How do I tag S3 buckets?'];
-    await Promise.all([askTogether([first!]), askTogether([second!])]);
-    await stack.anthropic.waitFor(() => requestFor(first!)?.endedAt && requestFor(second!)?.endedAt, 20_000);
-    const [a, b] = [requestFor(first!)!, requestFor(second!)!];
+    await Promise.all([askTogether([first]), askTogether([second])]);
+    await stack.anthropic.waitFor(() => requestFor(first)?.endedAt && requestFor(second)?.endedAt, 20_000);
+    const [a, b] = [requestFor(first)!, requestFor(second)!];
     expect(a.at).toBeLessThan(b.endedAt!);
     expect(b.at).toBeLessThan(a.endedAt!);
   });
@@ -154,7 +154,7 @@ describe('ThreadOrder', () => {
   async function takeNext(token = 'test-token') {
     const job = await worker.getNextJob(token);
     expect(job).toBeDefined();
-    return job!;
+    return job;
   }
 
   beforeEach(async () => {

@@ -51,13 +51,13 @@ describe('/aws <question>', () => {
     const shown = shownTexts(stack, GENERAL, answer.ts);
     expect(shown.length).toBeGreaterThan(2);
     expect(shown.length).toBeLessThan(answerText.length / 6);
-    expect(turnsOf(stack.anthropic.messageRequests().at(-1)!)).toEqual([{ role: 'user', content: `<@${ALICE}>: What causes Lambda cold starts?` }]);
+    expect(turnsOf(stack.anthropic.messageRequests().at(-1))).toEqual([{ role: 'user', content: `<@${ALICE}>: What causes Lambda cold starts?` }]);
 
     // A reply in the thread continues the conversation like any other.
     stack.anthropic.enqueue({ text: 'Use SnapStart for Java.' });
     await stack.message('Anything for Java specifically?', { threadTs: post.ts });
     await finalAnswerIn(post.ts, 'SnapStart');
-    expect(turnsOf(stack.anthropic.messageRequests().at(-1)!)).toEqual([
+    expect(turnsOf(stack.anthropic.messageRequests().at(-1))).toEqual([
       { role: 'user', content: `<@${ALICE}>: What causes Lambda cold starts?` },
       { role: 'assistant', content: answerText },
       { role: 'user', content: `<@${ALICE}>: Anything for Java specifically?` },

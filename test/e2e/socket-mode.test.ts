@@ -57,7 +57,7 @@ describe('Socket Mode', () => {
     expect(answer.text).toContain('*Fargate*');
     expect(answer.text).toContain('aws ecs create-cluster --cluster-name demo');
     expect(stack.slack.history(GENERAL, answer.ts).length).toBeGreaterThan(2);
-    expect(turnsOf(stack.anthropic.messageRequests().at(-1)!)).toEqual([{ role: 'user', content: '<@U0ALICE>: How do I run containers on AWS?' }]);
+    expect(turnsOf(stack.anthropic.messageRequests().at(-1))).toEqual([{ role: 'user', content: '<@U0ALICE>: How do I run containers on AWS?' }]);
   });
 
   it('answers `/aws <question>` delivered as a slash_commands envelope: the question is posted and answered in its thread', async () => {

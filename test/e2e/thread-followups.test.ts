@@ -105,7 +105,7 @@ describe('input that is not a question', () => {
     const asked = await stack.mention(`<@${BOT_USER}> ${long}`);
     const answer = await stack.finalAnswer(asked);
 
-    const sent = lastRequestMessages()!;
+    const sent = lastRequestMessages();
     expect(sent).toHaveLength(1);
     const content = String(sent[0]!.content);
     expect(content.length).toBeLessThan(MAX_QUESTION_CHARS + 100);

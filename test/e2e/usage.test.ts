@@ -128,7 +128,7 @@ describe('limits', () => {
 
 describe('feedback', () => {
   const press = (actionId: string, user: string) =>
-    sendAction(stack.eventsUrl, SIGNING_SECRET, blockActions({ message: aliceAnswer as unknown as Record<string, unknown> & { ts: string }, actionId, value: buttonValue(aliceAnswer, actionId), channel: GENERAL, user }));
+    sendAction(stack.eventsUrl, SIGNING_SECRET, blockActions({ message: aliceAnswer, actionId, value: buttonValue(aliceAnswer, actionId), channel: GENERAL, user }));
 
   it('records one vote per person and answer, thanks them, and counts it for admins', async () => {
     expect((await press('answer_feedback_up', ALICE)).status).toBe(200);

@@ -23,7 +23,7 @@ export function parsePrometheus(text: string): Scrape {
   for (const line of text.split('\n')) {
     const help = /^# HELP (\S+) \S/.exec(line);
     if (help) helped.add(help[1]!);
-    const match = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
+    const match = /^([A-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/i.exec(line);
     if (!match) continue;
     const labels: Record<string, string> = {};
     for (const label of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[label[1]!] = label[2]!;
