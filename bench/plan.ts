@@ -1,8 +1,8 @@
 /**
- * What `npm run bench` runs, sized to finish in about ten minutes on two cores. The 500-answer
- * scenario runs the fake Slack's rate-limit clock ten times faster (BENCHMARKS.md's set-up says
- * how): at Slack's own speed the bound alone for 500 answers is nine minutes. Runs marked
- * `profile` are extra runs under node --cpu-prof, reported as breakdowns, never as figures.
+ * What `npm run bench` runs, sized to finish in about ten minutes on two cores. The
+ * 500-answer scenarios run the fake Slack's rate-limit clock ten times faster (BENCHMARKS.md's
+ * set-up says how): at Slack's own speed the bound alone for 500 answers is nine minutes. Runs
+ * marked `profile` are extra runs under node --cpu-prof, reported as breakdowns, never as figures.
  */
 import type { AckOptions } from './scenarios/ack.js';
 import type { MemoryOptions } from './scenarios/memory.js';
@@ -24,8 +24,12 @@ export const PLAN: { ack: AckOptions[]; streaming: StreamingOptions[]; throughpu
   streaming: [
     ...ONE_BOT.map((system) => ({ system, answers: 1, timeScale: 1 })),
     ...ALL.map((system) => ({ system, answers: 20, timeScale: 1 })),
+    // The model thinks for 3 s before its first word: "Thinking…" first, then the words.
+    ...ONE_BOT.map((system) => ({ system, answers: 20, timeScale: 1, pace: 'thinking' as const })),
     ...ONE_BOT.map((system) => ({ system, answers: 100, timeScale: 1 })),
     ...ONE_BOT.map((system) => ({ system, answers: 500, timeScale: 10 })),
+    // A burst larger than the worker's slots, at the default WORKER_CONCURRENCY: how soon every asker sees a sign.
+    { system: 'bot-all', answers: 500, timeScale: 10, concurrency: 16 },
   ],
   throughput: [
     // Twice each, alternating, and the better of the two counts: other work on a shared machine

@@ -3,7 +3,8 @@
  * the naive baseline against the same fakes and load — printed as it goes and written to
  * BENCHMARKS.md. BENCH_ONLY=ack,streaming,throughput,memory runs a subset. The raw results go to
  * bench-results.json in the system's temporary directory; BENCH_RENDER=<that file> only renders
- * BENCHMARKS.md from it again.
+ * BENCHMARKS.md from it again. BENCH_COMPARE=<an earlier results file> adds how far this run's
+ * figures are from that one's (the second of two runs, to tell a change from noise).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,8 +21,10 @@ import { runThroughput } from './scenarios/throughput.js';
 import { PLAN } from './plan.js';
 
 const RESULTS_FILE = join(tmpdir(), 'bench-results.json');
+const previous = process.env.BENCH_COMPARE ? withoutPrevious(resultsFromJson(readFileSync(process.env.BENCH_COMPARE, 'utf8'))) : undefined;
 if (process.env.BENCH_RENDER) {
-  writeFileSync(join(REPO_ROOT, 'BENCHMARKS.md'), renderReport(resultsFromJson(readFileSync(process.env.BENCH_RENDER, 'utf8'))));
+  const rendered = resultsFromJson(readFileSync(process.env.BENCH_RENDER, 'utf8'));
+  writeFileSync(join(REPO_ROOT, 'BENCHMARKS.md'), renderReport(previous ? { ...rendered, previous } : rendered));
   console.log(`rendered BENCHMARKS.md from ${process.env.BENCH_RENDER}`);
   process.exit(0);
 }
@@ -58,7 +61,7 @@ if (only.has('streaming')) {
     results.streaming.push(result);
     const f = result.figures;
     say(
-      `streaming ${run.system} ×${run.answers} (clock ×${run.timeScale}): ${f.delivery.complete}/${f.delivery.asked} complete; first visible p50 ${f.overheadToFirstVisible.p50} ms; ` +
+      `streaming ${run.system} ×${run.answers} (clock ×${run.timeScale}, ${result.pace}, concurrency ${result.concurrency}): ${f.delivery.complete}/${f.delivery.asked} complete; receipt p99 ${f.receipt.p99} ms; first visible p50 ${f.overheadToFirstVisible.p50} ms; ` +
         `final lag p99 ${f.finalLagP99WithMissing} ms (bound p99 ${f.finalLagBound.p99} ms); ${result.calls.rateLimited} 429s`,
     );
   }
@@ -81,7 +84,7 @@ if (only.has('memory')) {
 results.loadAfter = loadAverage();
 results.durationSeconds = (Date.now() - started) / 1000;
 writeFileSync(RESULTS_FILE, resultsToJson(results));
-const report = renderReport(results);
+const report = renderReport(previous ? { ...results, previous } : results);
 writeFileSync(join(REPO_ROOT, 'BENCHMARKS.md'), report);
 console.log(`\n${report}`);
 say(`wrote BENCHMARKS.md (raw results: ${RESULTS_FILE})`);
@@ -100,4 +103,10 @@ function commit(): string {
 
 function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+/** A run compared with holds only its own figures. */
+function withoutPrevious(results: BenchResults): BenchResults {
+  const { previous: _previous, ...own } = results;
+  return own;
 }

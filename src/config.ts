@@ -36,12 +36,13 @@ const commaList = () =>
     .string()
     .optional()
     .transform((raw) => (raw ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+/** `host:port,[ipv6]:port`, as the Redis settings take them. */
 const hostPorts = () =>
   commaList().pipe(
-    z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be a comma-separated list of host:port')).transform((items) =>
+    z.array(z.string().regex(/^(?:\[[\da-f:.]+\]|[\w.-]+):\d{1,5}$/i, 'must be a comma-separated list of host:port')).transform((items) =>
       items.map((item) => {
         const at = item.lastIndexOf(':');
-        return { host: item.slice(0, at), port: Number(item.slice(at + 1)) };
+        return { host: item.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(item.slice(at + 1)) };
       }),
     ),
   );
@@ -60,6 +61,8 @@ const SETTINGS = {
     streaming: setting('SLACK_STREAMING', z.enum(['auto', 'native', 'update']), "How answers appear as they are written: `auto` streams with Slack's text-streaming methods in DMs and the assistant panel and updates the message in channels; `native` streams wherever Slack accepts it; `update` always updates the message.", 'auto'),
     updateIntervalMs: setting('SLACK_UPDATE_INTERVAL_MS', int(100), 'Least time between two visible updates of one answer.', '1000'),
     updatesPerMinute: setting('SLACK_UPDATES_PER_MINUTE', int(1), 'Calls to `chat.update` Slack accepts per minute and workspace (Tier 3: 50; lower for apps outside the Marketplace).', '50'),
+    rateWindowMs: setting('SLACK_RATE_WINDOW_MS', int(1000), "The window Slack counts its rate limits over, in ms (Slack's: a minute). Only the tests and the benchmark shorten it, with the fake Slack's clock.", '60000'),
+    placeholderAfterMs: setting('SLACK_PLACEHOLDER_AFTER_MS', int(0), 'How long after a question an answer with no words yet shows "Thinking…" (0: at once); an answer whose first words come sooner is posted with them.', '2000'),
     maxMessageChars: setting('SLACK_MAX_MESSAGE_CHARS', int(500, 39_000), 'Longest answer message; longer answers continue in follow-up messages in the thread.', '3900'),
     threadCacheTtlSeconds: setting('THREAD_CACHE_TTL_SECONDS', int(0), 'How long a read of a thread is reused by the next question in it (0: always read again).', '120'),
   },

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   metrics.collectProcessMetrics();
   const logger = createLogger(config.ops, undefined, secretsOf(config));
   const keys = new RedisKeys(config.queue.prefix);
-  const redis = createRedis(config.queue.redisUrl, 'fail-fast', logger, 'queue');
+  const redis = createRedis(config.queue, 'fail-fast', logger, 'queue');
   const queue = new AnswerQueue(redis, keys, config.queue.prefix);
   const anthropic = createAnthropicClient(config.model);
   const profiles = new ModelProfiles();
@@ -130,11 +130,11 @@ interface ModelParts {
 }
 
 async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness, metrics: Metrics, model: ModelParts): Promise<Stop> {
-  const workerRedis = createRedis(config.queue.redisUrl, 'worker', logger, 'worker');
+  const workerRedis = createRedis(config.queue, 'worker', logger, 'worker');
   const slack = createSlackClient(config.slack, metrics.slackApiCall);
   const identity = await slack.auth.test();
   const bot = { userId: identity.user_id!, botId: identity.bot_id };
-  const budget = new SlackBudget(workerRedis, keys, slackWriteBudgets(config.slack.updatesPerMinute));
+  const budget = new SlackBudget(workerRedis, keys, slackWriteBudgets(config.slack.updatesPerMinute, config.slack.rateWindowMs));
   // What the bot writes in a thread is added to the thread's cached read, for the next question.
   const messages = new SlackMessages(slack, budget, logger, new ThreadCache(workerRedis, keys, config.slack.threadCacheTtlSeconds, bot));
   const loop = modelLoop({ anthropic: model.anthropic, settings: loopSettings(config), profileOf: (name) => model.profiles.get(name), logger, observer: metrics });
@@ -142,7 +142,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   const accounting = new Accounting(workerRedis, keys, config.usage, model.prices);
   const settings = {
     streaming: config.slack.streaming,
-    messageOptions: { cadence: { ...DEFAULT_CADENCE, intervalMs: config.slack.updateIntervalMs }, maxMessageChars: config.slack.maxMessageChars },
+    messageOptions: { cadence: { ...DEFAULT_CADENCE, intervalMs: config.slack.updateIntervalMs }, maxMessageChars: config.slack.maxMessageChars, placeholderAfterMs: config.slack.placeholderAfterMs },
     threadCacheTtlSeconds: config.slack.threadCacheTtlSeconds,
     historyTokenBudget: config.model.historyTokenBudget,
     maxQuestionChars: config.model.maxQuestionChars,
@@ -189,7 +189,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   lostJobs.start();
   // Redis is back, perhaps empty: answers whose jobs vanished are finished at once.
   workerRedis.on('ready', () => void lostJobs.check());
-  const stopSignals = new StopSubscriber(createRedis(config.queue.redisUrl, 'worker', logger, 'job-signals'), keys, logger);
+  const stopSignals = new StopSubscriber(createRedis(config.queue, 'worker', logger, 'job-signals'), keys, logger);
   await stopSignals.start((jobId) => worker.worker.cancelJob(jobId, 'stopped by a user'));
 
   let healthServer: Server | undefined;
@@ -203,6 +203,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     if (healthServer) await close(healthServer);
     stopSignals.close();
     await tools.close();
+    messages.close();
     workerRedis.disconnect();
   };
 }

@@ -20,6 +20,8 @@ export interface Delivery {
 
 export interface StreamingFigures {
   delivery: Delivery;
+  /** Request sent → the first bot message in the question's thread (ms): the sign of receipt. */
+  receipt: Summary;
   /** First model text visible in Slack minus the time the model sent it (ms). */
   overheadToFirstVisible: Summary;
   /** Of that: until the bot's write reached Slack (the rest is Slack applying it). */
@@ -59,6 +61,7 @@ export function streamingFigures(timelines: readonly AnswerTimeline[], limit: Wi
       duplicated: timelines.filter((t) => t.answerMessages > 1 || t.modelCalls > 1).length,
       incomplete: timelines.filter((t) => t.answerMessages > 0 && t.completeAt === undefined).length,
     },
+    receipt: summarize(defined(timelines.map((t) => diff(t.receiptAt, t.sentAt)))),
     overheadToFirstVisible: summarize(defined(timelines.map((t) => diff(t.firstVisibleAt, t.firstTokenAt)))),
     firstVisibleBotSide: summarize(defined(timelines.map((t) => diff(t.firstVisibleCallAt, t.firstTokenAt)))),
     finalLag: summarize(lags),

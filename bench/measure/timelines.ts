@@ -19,6 +19,8 @@ export interface AnswerTimeline {
   lastTokenAt?: number;
   /** The bot's answer messages in the question's thread (1 unless lost or duplicated). */
   answerMessages: number;
+  /** The first bot message in the question's thread: the asker's sign that the question was received. */
+  receiptAt?: number;
   /** First model text shown in Slack: when the call that showed it arrived, and when it was applied. */
   firstVisibleCallAt?: number;
   firstVisibleAt?: number;
@@ -68,6 +70,9 @@ export function readTimelines(asked: readonly AskedQuestion[], slack: FakeSlack,
       ...(streamed?.firstTokenAt !== undefined ? { firstTokenAt: streamed.firstTokenAt } : {}),
       ...(streamed?.lastTokenAt !== undefined ? { lastTokenAt: streamed.lastTokenAt } : {}),
     };
+    const botPosts = slack.messagesIn(question.channel, question.ts).filter((message) => message.ts !== question.ts && message.user === BOT_USER_ID);
+    const firstPost = botPosts.map((message) => slack.history(question.channel, message.ts)[0]?.at).filter((at): at is number => at !== undefined);
+    if (firstPost.length > 0) timeline.receiptAt = Math.min(...firstPost);
     const answer = answers[0];
     if (!answer) return timeline;
     const versions = slack.history(question.channel, answer.ts);

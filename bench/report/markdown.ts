@@ -5,7 +5,7 @@
  */
 import { CHAT_UPDATE_TIER3 } from '../measure/slack-bound.js';
 import { ratio } from '../measure/stats.js';
-import { REALISTIC_PACE } from '../harness/model-answers.js';
+import { REALISTIC_PACE, THINKING_PACE } from '../harness/model-answers.js';
 import { SYSTEM_LABELS, type SystemName } from '../harness/world.js';
 import { explainMisses, otherFindings } from './analysis.js';
 import type { ComponentShare } from '../measure/cpu-profile.js';
@@ -30,6 +30,7 @@ export function renderReport(results: BenchResults): string {
     streamingSection(results),
     throughputSection(results),
     memorySection(results),
+    ...(results.previous ? [comparisonSection(results, checks)] : []),
     '## Where the time goes (missed targets)',
     '',
     explainMisses(results, checks),
@@ -74,6 +75,7 @@ function reproduceSection(): string {
     'npm run bench                            # every scenario (about 10 minutes on 2 cores); rewrites BENCHMARKS.md',
     'BENCH_ONLY=ack,streaming npm run bench   # some of: ack, streaming, throughput, memory',
     'BENCH_RENDER=/tmp/bench-results.json npm run bench   # only re-render this file from the last raw results',
+    'BENCH_COMPARE=first-run.json npm run bench           # and say how far every figure is from an earlier run\'s',
     '```',
     '',
     'Everything runs on loopback: a redis-server of its own per scenario, the fake Slack and Anthropic APIs (`test/fakes/`) in the bench process, the load generator (`bench/load/sender.ts`) in a process of its own, and the bot started as users start it (`node --import tsx src/main.ts`, configured only through its environment).',
@@ -87,10 +89,10 @@ function setupSection(results: BenchResults): string {
     '## Set-up',
     '',
     `- **Systems.** ${SYSTEM_LABELS['bot-all']}; ${SYSTEM_LABELS['bot-split']}; and the **naive baseline** (\`bench/naive-bot.ts\`): a Bolt app whose handler posts "Thinking…", calls the model itself and shows the text with \`chat.update\` on a fixed one-second timer, with the Web API client's default retries (the design most examples use). Every scenario starts a fresh world (Redis, fakes, processes).`,
-    '- **Slack.** The fake enforces Slack\'s published limits per method (`test/fakes/slack-ratelimit.ts`: `chat.update` Tier 3, 50 per minute per workspace; `conversations.replies` Tier 3; `chat.postMessage` about one per second per channel with bursts of 3) over a sliding window, answering 429 with `Retry-After` in whole seconds. One workspace; questions are spread over channels as in a real workspace, three per channel, each from a different person. The bot is told the same limit (`SLACK_UPDATES_PER_MINUTE`).',
-    `- **Model.** The fake Anthropic API streams each answer (${REALISTIC_PACE.answerChars} characters, about ${REALISTIC_PACE.answerChars / 4} tokens) after ${REALISTIC_PACE.ttftMs} ms to the first token at ${REALISTIC_PACE.tokensPerSecond} tokens/s, ${REALISTIC_PACE.chunkSize} characters per delta; throughput uses a model that answers at once. It records when it sent every delta.`,
+    '- **Slack.** The fake enforces Slack\'s published limits per method (`test/fakes/slack-ratelimit.ts`: `chat.update` Tier 3, 50 per minute per workspace; `conversations.replies` Tier 3; `chat.postMessage` about one per second per channel with bursts of 3) over a sliding window, answering 429 with `Retry-After` in whole seconds. One workspace; questions are spread over channels as in a real workspace, three per channel, each from a different person. The bot is told the same limit (`SLACK_UPDATES_PER_MINUTE`) and window (`SLACK_RATE_WINDOW_MS`).',
+    `- **Model.** The fake Anthropic API answers as Claude Haiku 5.5 does: it thinks first (unseen; ${REALISTIC_PACE.thinkingMs} ms, or ${THINKING_PACE.thinkingMs} ms in the runs marked "thinking"), then streams each answer (${REALISTIC_PACE.answerChars} characters, about ${REALISTIC_PACE.answerChars / 4} tokens) ${REALISTIC_PACE.ttftMs} ms later at ${REALISTIC_PACE.tokensPerSecond} tokens/s, ${REALISTIC_PACE.chunkSize} characters per delta; throughput uses a model that answers at once. It records when it sent every delta; "first token" is the first text after the thinking. Both systems ask for \`claude-haiku-5-5\`.`,
     '- **Load.** Requests are signed as Slack signs them and sent over HTTP by a separate process, open loop (a slow acknowledgement never delays the next request).',
-    `- **Compressed clock.** Slack's limits are per minute, so the bound for 500 answers alone is nine minutes. ${scales.length > 0 ? `Those runs (${scales.join(', ')})` : 'Such runs (none in this one)'} run the fake's rate-limit clock k times faster: every window is k times shorter with the same counts (\`chat.update\`: 50 per 60 s / k), Retry-After stays whole seconds, and the bot is configured with the matching \`SLACK_UPDATES_PER_MINUTE\` (50 × k). The model and the bot's own timers are not scaled. Read those rows as ratios to their bound, which is computed on the same clock. Two things do not scale: the bot derives its burst from \`SLACK_UPDATES_PER_MINUTE\`, so it bursts k times more of a window than it would at Slack's speed (and meets more 429s), and a 429 costs at least a whole second, k times more of a window than in reality. Every other scenario runs on Slack's own clock.`,
+    `- **Compressed clock.** Slack's limits are per minute, so the bound for 500 answers alone is nine minutes. ${scales.length > 0 ? `Those runs (${scales.join(', ')})` : 'Such runs (none in this one)'} run the fake's rate-limit clock k times faster: every window is k times shorter with the same counts (\`chat.update\`: 50 per 60 s / k), and the bot is told the same window (\`SLACK_RATE_WINDOW_MS\` = 60 s / k). The model and the bot's own timers are not scaled. Read those rows as ratios to their bound, which is computed on the same clock. Two things do not scale: Retry-After stays whole seconds (at least one, k times more of a window than in reality), and the time a call takes to reach Slack is k times more of a window too, so the margin the bot counts each window with (a second a minute, a quarter of a second at least) is a larger share of it. Every other scenario runs on Slack's own clock.`,
     `- **Lower bound on final lag.** Every answer shown by editing its message needs at least one \`chat.update\` after its last token, and Slack lets ${CHAT_UPDATE_TIER3.count} through per window per workspace. Given the times the model actually sent each last token in the run, the bound schedules only those final updates, in order, each as early as the window allows (\`bench/measure/slack-bound.ts\`): no intermediate update, placeholder or thread read counted. Where that bound is below the ${FINAL_LAG_FLOOR_MS / 1000} s of the 20-answer target, ${FINAL_LAG_FLOOR_MS / 1000} s is the bar. A scenario stops waiting 1.2 times the bound plus 10 s after the last model stream ended (at least 20 s): an answer later than that has missed the target anyway; it counts as incomplete, and as infinitely late in the p99.`,
     '',
   ].join('\n');
@@ -98,29 +100,48 @@ function setupSection(results: BenchResults): string {
 
 function targetsSection(results: BenchResults, checks: TargetCheck[]): string {
   const present = SYSTEMS.filter((system) => checks.some((check) => check.values[system] !== undefined));
-  const value = (check: TargetCheck, system: SystemName): string => {
-    const v = check.values[system];
-    if (v === undefined) return '–';
-    if (check.unit === 'ms') return ms(v);
-    if (check.unit === 'x') return times(v);
-    if (check.unit === 'KB') return `${num(v, 0)} KB`;
-    return String(v);
-  };
   const bot = (check: TargetCheck): number | undefined => check.values['bot-all'] ?? check.values['bot-split'];
-  const rows = checks.map((check) => [
-    check.target + (check.note ? ` (${check.note})` : ''),
-    ...present.map((system) => value(check, system)),
-    check.unit === 'count' ? '–' : times(ratio(bot(check) ?? Number.NaN, check.values.naive ?? Number.NaN)),
-    check.met === undefined ? 'not measured' : check.met ? '**met**' : '**missed**',
-  ]);
+  const table_ = (group: TargetCheck['group']) =>
+    table(
+      ['Target', ...present.map((system) => SYSTEM_LABELS[system]), 'bot ÷ naive', 'Bot'],
+      checks
+        .filter((check) => check.group === group)
+        .map((check) => [
+          check.target + (check.note ? ` (${check.note})` : ''),
+          ...present.map((system) => figure(check, check.values[system])),
+          check.unit === 'count' ? '–' : times(ratio(bot(check) ?? Number.NaN, check.values.naive ?? Number.NaN)),
+          check.met === undefined ? 'not measured' : check.met ? '**met**' : '**missed**',
+        ]),
+    );
   return [
     '## Results against the targets',
     '',
-    table(['Target', ...present.map((system) => SYSTEM_LABELS[system]), 'bot ÷ naive', 'Bot'], rows),
+    "The goals of \"At Slack's limits\" (first text fast and every final on time from 20 to 500 answers at once, at the naive bot's cost per answer):",
     '',
-    `Run in ${Math.round(results.durationSeconds)} s. "bot ÷ naive" divides the one-process bot's figure (or the split one's) by the baseline's: below 1× the bot is faster or leaner.`,
+    table_('limits'),
+    '',
+    'Every asker sees that the question arrived:',
+    '',
+    table_('receipt'),
+    '',
+    'Earlier targets:',
+    '',
+    table_('earlier'),
+    '',
+    `Run in ${Math.round(results.durationSeconds)} s. "bot ÷ naive" divides the one-process bot's figure (or the split one's) by the baseline's: below 1× the bot is faster or leaner (for answers per second, above 1× it does more).`,
     '',
   ].join('\n');
+}
+
+/** A target's figure as the target states it. */
+export function figure(check: TargetCheck, value: number | undefined): string {
+  if (value === undefined) return '–';
+  if (check.unit === 'ms') return ms(value);
+  if (check.unit === 'x') return times(value);
+  if (check.unit === 'KB') return `${num(value, 0)} KB`;
+  if (check.unit === 'per-answer') return num(value, value < 1 ? 3 : 0);
+  if (check.unit === 'answers/s') return num(value, 1);
+  return String(value);
 }
 
 function ackSection(results: BenchResults): string {
@@ -161,9 +182,10 @@ function ackSection(results: BenchResults): string {
 }
 
 function streamingSection(results: BenchResults): string {
-  const runs = [...results.streaming].sort((a, b) => a.answers - b.answers || SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system));
-  const label = (run: (typeof runs)[number]) => `${run.answers}${run.timeScale !== 1 ? ` (×${run.timeScale})` : ''}`;
-  const naiveOf = (run: (typeof runs)[number]) => runs.find((other) => other.answers === run.answers && other.system === 'naive');
+  const runs = [...results.streaming].sort((a, b) => a.answers - b.answers || a.pace.localeCompare(b.pace) || b.concurrency - a.concurrency || SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system));
+  const label = (run: (typeof runs)[number]) =>
+    `${run.answers}${run.timeScale !== 1 ? ` (×${run.timeScale})` : ''}${run.pace === 'thinking' ? ', thinking 3 s' : ''}${run.concurrency < run.answers ? `, ${run.concurrency} at a time` : ''}`;
+  const naiveOf = (run: (typeof runs)[number]) => runs.find((other) => other.answers === run.answers && other.pace === run.pace && other.timeScale === run.timeScale && other.system === 'naive');
   const delivery = runs.map((run) => {
     const d = run.figures.delivery;
     return [
@@ -174,6 +196,7 @@ function streamingSection(results: BenchResults): string {
       String(d.duplicated),
       String(d.incomplete),
       String(run.peakStreams),
+      spread(run.figures.receipt, ['p50', 'p99']),
       spread(run.figures.overheadToFirstVisible),
       run.system === 'naive' ? '–' : times(ratio(run.figures.overheadToFirstVisible.p50, naiveOf(run)?.figures.overheadToFirstVisible.p50 ?? Number.NaN)),
     ];
@@ -213,9 +236,9 @@ function streamingSection(results: BenchResults): string {
   return [
     '## Answers streaming at once',
     '',
-    'N questions arrive within a fraction of a second and stream at the model pace above. "First visible": the time the first model text was applied in Slack minus the time the fake model sent that token. "Final lag": the complete answer applied in Slack minus the model\'s last token. Times in ms unless marked s.',
+    'N questions arrive within a fraction of a second and stream at the model pace above. "Receipt": from the request to the first bot message in the question\'s thread (its first words, "Thinking…", or the whole answer). "First visible": the time the first model text was applied in Slack minus the time the fake model sent that token (after any thinking). "Final lag": the complete answer applied in Slack minus the model\'s last token. Times in ms unless marked s.',
     '',
-    table(['Answers', 'System', 'Complete', 'Lost', 'Duplicated', 'Incomplete', 'Peak streams', 'First visible p50 / p95 / p99 / max', 'p50 ÷ naive'], delivery),
+    table(['Answers', 'System', 'Complete', 'Lost', 'Duplicated', 'Incomplete', 'Peak streams', 'Receipt p50 / p99', 'First visible p50 / p95 / p99 / max', 'p50 ÷ naive'], delivery),
     '',
     table(['Answers', 'System', 'Final lag p50 / p95 / p99 / max', 'Bound p99 / max', 'p99 ÷ bound', 'Last token → first write p50 / p99', 'First write → complete (429s) p50 / p99', '429s after last token per answer', 'p99 ÷ naive'], lag),
     '',
@@ -302,9 +325,54 @@ function memorySection(results: BenchResults): string {
   return [
     '## Memory per answer in flight',
     '',
-    'RSS of the answering processes (the workers, or the single process) from `/proc`, warmed up and idle, then the highest of several samples while the answers stream (a slow model keeps them open); the difference divided by the streams open. Slack\'s limits are off here so that every answer reaches the model at once.',
+    'RSS of the answering processes (the workers, or the single process) from `/proc`: warmed up and at rest (the median of 12 samples a quarter of a second apart), then the highest of 12 samples while every answer streams (a slow model keeps them open); the difference divided by the streams open. Slack\'s limits are off here so that every answer reaches the model at once; the bot\'s own scheduler still applies.',
     '',
     table(['System', 'Streams open', 'RSS before', 'RSS during', 'Per answer'], rows),
+    '',
+  ].join('\n');
+}
+
+/**
+ * This run against the one before it (BENCH_COMPARE): every target's figure in both, and the
+ * ratios the report states (the bot against the naive baseline, p99 against Slack's bound, two
+ * workers against one), with how far apart they are, so that a change is told from the noise.
+ */
+function comparisonSection(results: BenchResults, checks: TargetCheck[]): string {
+  const previous = results.previous!;
+  const before = checkTargets(previous);
+  const apart = (a: number, b: number): number =>
+    Number.isFinite(a) && Number.isFinite(b) && Math.max(Math.abs(a), Math.abs(b)) > 0 ? Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)) : a === b ? 0 : Number.NaN;
+  const percent = (value: number): string => (Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : '–');
+  const figures: string[][] = [];
+  const ratios: Array<{ row: string[]; apart: number }> = [];
+  const botOf = (check: TargetCheck): number | undefined => check.values['bot-all'] ?? check.values['bot-split'];
+  for (const check of checks) {
+    const earlier = before.find((other) => other.target === check.target);
+    if (!earlier) continue;
+    for (const system of SYSTEMS) {
+      const now = check.values[system];
+      const then = earlier.values[system];
+      if (now === undefined || then === undefined) continue;
+      figures.push([check.target, SYSTEM_LABELS[system], figure(earlier, then), figure(check, now), percent(apart(now, then))]);
+      if (check.unit === 'x' && system !== 'naive') ratios.push({ row: [check.target, SYSTEM_LABELS[system], times(then), times(now), percent(apart(now, then))], apart: apart(now, then) });
+    }
+    const nowRatio = ratio(botOf(check) ?? Number.NaN, check.values.naive ?? Number.NaN);
+    const thenRatio = ratio(botOf(earlier) ?? Number.NaN, earlier.values.naive ?? Number.NaN);
+    if (check.unit !== 'count' && Number.isFinite(nowRatio) && Number.isFinite(thenRatio)) {
+      ratios.push({ row: [check.target, 'bot ÷ naive', times(thenRatio), times(nowRatio), percent(apart(nowRatio, thenRatio))], apart: apart(nowRatio, thenRatio) });
+    }
+  }
+  const beyond = ratios.filter((entry) => !(entry.apart <= 0.1));
+  return [
+    '## This run against the previous one',
+    '',
+    `The previous run: ${previous.startedAt}, commit \`${previous.commit}\`, load average ${num(previous.loadBefore, 2)} before and ${num(previous.loadAfter, 2)} after. "Apart": the difference over the larger of the two. ${beyond.length === 0 ? 'Every ratio is within 10% of the previous run\'s.' : `${ratios.length - beyond.length} of the ${ratios.length} ratios are within 10% of the previous run's; the others are named in the table.`}`,
+    '',
+    table(['Ratio', 'Of', 'Previous run', 'This run', 'Apart'], ratios.map((entry) => entry.row)),
+    '',
+    'Every figure:',
+    '',
+    table(['Target', 'System', 'Previous run', 'This run', 'Apart'], figures),
     '',
   ].join('\n');
 }

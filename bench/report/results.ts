@@ -17,6 +17,8 @@ export interface BenchResults {
   streaming: StreamingResult[];
   throughput: ThroughputResult[];
   memory: MemoryResult[];
+  /** The run this one is compared with (BENCH_COMPARE), when there is one. */
+  previous?: BenchResults;
 }
 
 /** Results as JSON (Infinity and NaN, which JSON lacks, as strings), so a report can be rendered again. */

@@ -36,7 +36,8 @@ export interface MemoryResult {
 /** Slow enough that every answer is still streaming while memory is sampled. */
 const SLOW_PACE: ModelPace = { ttftMs: 300, tokensPerSecond: 40, chunkSize: 64, answerChars: 3600 };
 const SAMPLE_EVERY_MS = 250;
-const SAMPLES = 8;
+/** Samples at rest, and while every stream is open (the highest counts). */
+const SAMPLES = 12;
 
 export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
   const warmUp = options.warmUp ?? 20;
@@ -56,7 +57,7 @@ export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
     await waitForAnswers(warmWatch, world.anthropic, { expected: warmUp, graceAfterStreams: () => 10_000, hardCapMs: 60_000 });
     warmWatch.stop();
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const before = world.answering.map((bot) => rssBytes(bot.pid));
+    const before = await idleRss(world);
 
     const questions = seedQuestions(world.slack, 'Q', options.answers, 3);
     const send = sendRequests(world.eventsUrl, questions.map(mentionRequest), 0);
@@ -100,3 +101,16 @@ async function samplePeak(world: World, before: number[], count: number): Promis
 }
 
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
+
+/**
+ * Each process's RSS at rest: the median of a few samples, since a single one may catch the heap
+ * just before or just after the collector gives memory back.
+ */
+async function idleRss(world: World): Promise<number[]> {
+  const samples: number[][] = world.answering.map(() => []);
+  for (let i = 0; i < SAMPLES; i += 1) {
+    world.answering.forEach((bot, index) => samples[index]!.push(rssBytes(bot.pid)));
+    await new Promise((resolve) => setTimeout(resolve, SAMPLE_EVERY_MS));
+  }
+  return samples.map((values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!);
+}

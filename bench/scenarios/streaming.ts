@@ -9,7 +9,7 @@ import { summarize, type Summary } from '../measure/stats.js';
 import { streamingFigures, type StreamingFigures } from '../measure/streaming-figures.js';
 import { countCalls, peakConcurrentStreams, readTimelines, type CallCounts } from '../measure/timelines.js';
 import { watchCompletion, waitForAnswers, type WaitOutcome } from '../harness/completion.js';
-import { REALISTIC_PACE, type ModelPace } from '../harness/model-answers.js';
+import { REALISTIC_PACE, THINKING_PACE, type ModelPace } from '../harness/model-answers.js';
 import { mentionRequest, seedQuestions, workspaceFor } from '../harness/questions.js';
 import { startWorld, type SystemName } from '../harness/world.js';
 import { sendRequests } from '../load/send.js';
@@ -21,7 +21,10 @@ export interface StreamingOptions {
   timeScale: number;
   /** Questions per channel (chat.postMessage is limited per channel). */
   perChannel?: number;
-  pace?: ModelPace;
+  /** The model's pace: realistic (a short think), thinking (3 s before the first word), or one of its own. */
+  pace?: 'realistic' | 'thinking' | ModelPace;
+  /** WORKER_CONCURRENCY; default enough for every answer to stream at once. */
+  concurrency?: number;
   /** Give up this long after the last model stream ended, at least (ms). */
   minGraceMs?: number;
   hardCapMs?: number;
@@ -31,6 +34,9 @@ export interface StreamingResult {
   system: SystemName;
   answers: number;
   timeScale: number;
+  pace: 'realistic' | 'thinking' | 'custom';
+  /** WORKER_CONCURRENCY of the answering process. */
+  concurrency: number;
   channels: number;
   waited: WaitOutcome;
   figures: StreamingFigures;
@@ -48,14 +54,16 @@ export async function runStreaming(options: StreamingOptions): Promise<Streaming
   const perChannel = options.perChannel ?? 3;
   const workspace = workspaceFor(options.answers, perChannel);
   const limit = scaledLimit(CHAT_UPDATE_TIER3, options.timeScale);
+  const pace = typeof options.pace === 'object' ? 'custom' : (options.pace ?? 'realistic');
+  const concurrency = options.concurrency ?? Math.max(16, options.answers);
   const world = await startWorld({
     system: options.system,
     slackLimits: 'published',
     timeScale: options.timeScale,
     workspace,
-    pace: options.pace ?? REALISTIC_PACE,
-    // Enough concurrency that every answer streams at once, as the scenario asks.
-    env: { WORKER_CONCURRENCY: String(Math.max(16, options.answers)) },
+    pace: typeof options.pace === 'object' ? options.pace : pace === 'thinking' ? THINKING_PACE : REALISTIC_PACE,
+    // By default enough concurrency that every answer streams at once, as the scenario asks.
+    env: { WORKER_CONCURRENCY: String(concurrency) },
   });
   try {
     const questions = seedQuestions(world.slack, 'Q', options.answers, perChannel);
@@ -87,6 +95,8 @@ export async function runStreaming(options: StreamingOptions): Promise<Streaming
       system: options.system,
       answers: options.answers,
       timeScale: options.timeScale,
+      pace,
+      concurrency,
       channels: workspace.channels.length,
       waited,
       figures: streamingFigures(timelines, limit),
@@ -101,7 +111,6 @@ export async function runStreaming(options: StreamingOptions): Promise<Streaming
       durationMs,
     };
   } finally {
-    if (process.env.BENCH_DUMP_LOGS) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP_LOGS, world.logs().map((l) => JSON.stringify(l)).join('\n'));
     await world.stop();
   }
 }

@@ -21,8 +21,9 @@ export class StreamWatchdog {
 
   /** Something arrived: the wait starts again. */
   kick(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.idle.abort(new Error(`no data from the model for ${this.idleMs} ms`)), this.idleMs);
+    // Restarting the one timer, rather than a new one per piece of the stream.
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(() => this.idle.abort(new Error(`no data from the model for ${this.idleMs} ms`)), this.idleMs);
   }
 
   /** Whether the watchdog ended the stream. */

@@ -1,7 +1,13 @@
-import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
 
 /**
+ * The deployment's Redis: one node (REDIS_URL), a Redis Cluster (REDIS_CLUSTER_NODES: ElastiCache
+ * in cluster mode, Memorystore for Redis Cluster…) or a primary found through Sentinel
+ * (REDIS_SENTINELS and REDIS_SENTINEL_NAME). On a Cluster every key the bot and BullMQ write must
+ * hash to one slot: the queue prefix carries a hash tag (`{aws-orchestrator}`), every Lua script
+ * declares its keys, and multi-key commands only ever name keys under the prefix.
+ *
  * Two kinds of connection: BullMQ's workers block on Redis and must retry for ever
  * (maxRetriesPerRequest: null), while anything on Slack's 3-second path must fail fast when
  * Redis is down so that the user can be told at once instead of waiting on an offline queue.
@@ -11,17 +17,63 @@ export type RedisClient = Redis | Cluster;
 
 export type RedisPurpose = 'worker' | 'fail-fast';
 
-export function createRedis(url: string, purpose: RedisPurpose, logger: Logger, name: string): Redis {
-  const options: RedisOptions =
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+/** As validated by config.ts (REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS, REDIS_SENTINEL_NAME). */
+export interface RedisSettings {
+  /** One node; with a Cluster or Sentinel, only its user, password, TLS (rediss:) and database are used. */
+  redisUrl: string;
+  /** Some of the Cluster's nodes (the client discovers the rest); empty: not a Cluster. */
+  clusterNodes: readonly RedisAddress[];
+  /** The Sentinels; empty: no Sentinel. */
+  sentinels: readonly RedisAddress[];
+  /** The name the Sentinels know the primary by. */
+  sentinelName: string | undefined;
+}
+
+/** What a redis:// URL says about how to connect, beyond its host. */
+interface Credentials {
+  username?: string;
+  password?: string;
+  tls?: object;
+  db?: number;
+}
+
+export function createRedis(settings: RedisSettings, purpose: RedisPurpose, logger: Logger, name: string): RedisClient {
+  const perRequest: RedisOptions =
     purpose === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 };
-  const redis = new Redis(url, {
-    ...options,
-    connectionName: `aws-orchestrator:${name}`,
-    retryStrategy: (attempt) => Math.min(200 * 2 ** attempt, 5000),
-    lazyConnect: false,
-  });
+      : { maxRetriesPerRequest: 1, connectTimeout: 2000 };
+  const common = { ...perRequest, connectionName: `aws-orchestrator:${name}` };
+  const retry = (attempt: number) => Math.min(200 * 2 ** attempt, 5000);
+  let redis: RedisClient;
+  if (settings.clusterNodes.length > 0) {
+    const { db: _db, ...credentials } = credentialsOf(settings.redisUrl);
+    const options: ClusterOptions = {
+      enableReadyCheck: true,
+      enableOfflineQueue: purpose === 'worker',
+      clusterRetryStrategy: retry,
+      redisOptions: { ...common, ...credentials },
+    };
+    redis = new Cluster([...settings.clusterNodes], options);
+  } else if (settings.sentinels.length > 0) {
+    const credentials = credentialsOf(settings.redisUrl);
+    redis = new Redis({
+      ...common,
+      ...credentials,
+      ...(credentials.password ? { sentinelPassword: credentials.password } : {}),
+      sentinels: [...settings.sentinels],
+      name: settings.sentinelName,
+      enableOfflineQueue: purpose === 'worker',
+      retryStrategy: retry,
+      sentinelRetryStrategy: retry,
+    });
+  } else {
+    redis = new Redis(settings.redisUrl, { ...common, enableOfflineQueue: purpose === 'worker', retryStrategy: retry, lazyConnect: false });
+  }
   let down = false;
   redis.on('error', (error: Error) => {
     if (!down) logger.warn({ err: error, connection: name }, 'redis connection error');
@@ -32,6 +84,17 @@ export function createRedis(url: string, purpose: RedisPurpose, logger: Logger, 
     down = false;
   });
   return redis;
+}
+
+function credentialsOf(url: string): Credentials {
+  const parsed = new URL(url);
+  const db = Number(parsed.pathname.slice(1));
+  return {
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    ...(parsed.pathname.length > 1 && Number.isInteger(db) ? { db } : {}),
+  };
 }
 
 export async function redisIsReachable(redis: RedisClient, timeoutMs = 1000): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { answerBlocks, stepsText, type AnswerState, type SlackBlock } from '../core/answer-blocks.js';
+import { answerBlocks, stepsText, type SlackBlock } from '../core/answer-blocks.js';
 import type { CadencePolicy } from '../core/cadence.js';
 import { toSlackMrkdwn, toSlackMrkdwnPartial } from '../core/slack-format.js';
 import { splitForSlack } from '../core/split-message.js';
@@ -46,6 +46,13 @@ export interface NewAnswerMessage {
  */
 export const PLACEHOLDER_AFTER_MS = 2000;
 
+/**
+ * A new answer's first words wait this long for more before its message is posted: an answer
+ * written all at once (a reused one, a short reply) is then posted whole, one call instead of a
+ * post and an update, for a delay nobody notices.
+ */
+const FIRST_WORDS_WAIT_MS = 50;
+
 type ShownView = { text: string; status: string | undefined; steps: string };
 
 export class MessageAnswer implements AnswerSurface {
@@ -57,6 +64,7 @@ export class MessageAnswer implements AnswerSurface {
   /** The message's first post, while it is on its way. */
   private posting: Promise<void> | undefined;
   private receiptTimer: NodeJS.Timeout | undefined;
+  private firstWordsTimer: NodeJS.Timeout | undefined;
   private latest: AnswerView | undefined;
   /** Whether the message shows model text (or an update replaced the placeholder's own text). */
   private textShown = false;
@@ -73,15 +81,16 @@ export class MessageAnswer implements AnswerSurface {
   ) {
     this.extraTs = options.followUpTs ?? [];
     this.pump = new UpdatePump(options.cadence, (view) => this.push(view), (error) => this.logger.warn({ err: error, slackError: slackErrorCode(error) }, 'intermediate update failed'));
-    messages.answerStarted(place, logger);
     if (typeof message === 'string') {
       this.ts = message;
       this.shownOnce = true;
+      // The message exists: room is kept for its final update from now on.
+      messages.answerStarted(place, logger);
     } else {
       this.onPosted = message.onPosted;
       const receiptIn = message.askedAt + (options.placeholderAfterMs ?? PLACEHOLDER_AFTER_MS) - Date.now();
       if (receiptIn <= 0) this.postFirst(undefined);
-      else this.receiptTimer = setTimeout(() => this.postFirst(undefined), receiptIn);
+      else this.receiptTimer = setTimeout(() => this.postFirst(this.latest), receiptIn);
     }
   }
 
@@ -93,7 +102,9 @@ export class MessageAnswer implements AnswerSurface {
   show(view: AnswerView): void {
     this.latest = view;
     if (this.ts === undefined) {
-      if (!this.posting && hasText(view)) this.postFirst(view);
+      // The first words (or a look-up or a retry, which people should see happen) wait a moment
+      // for the rest: an answer written at once is posted whole.
+      if (!this.posting && !this.firstWordsTimer && worthShowing(view)) this.firstWordsTimer = setTimeout(() => this.postFirst(this.latest), FIRST_WORDS_WAIT_MS);
       return;
     }
     this.want(view);
@@ -108,22 +119,22 @@ export class MessageAnswer implements AnswerSurface {
 
   /** Posts the message: with the first words when there are some, else as the sign of receipt. */
   private postFirst(view: AnswerView | undefined): void {
-    clearTimeout(this.receiptTimer);
-    this.receiptTimer = undefined;
+    this.clearTimers();
     if (this.posting || this.ts !== undefined) return;
     const withText = view !== undefined && hasText(view);
     this.posting = (async () => {
       const { text, blocks } = withText ? this.renderIntermediate(view) : this.renderReceipt(this.latest);
-      const ts = await this.messages.postAnswer(this.place, text, blocks, { kind: 'answer', job: this.place.jobId }, withText ? 'shown' : undefined);
+      const ts = await this.messages.postAnswer(this.place, text, blocks, { kind: 'answer', job: this.place.jobId }, withText ? 'posted' : 'posted-receipt');
       await this.onPosted?.(ts);
       this.ts = ts;
       if (withText) {
         this.textShown = true;
         this.shownOnce = true;
         this.firstVisibleAt ??= Date.now();
-        this.previous = { text: view.text, status: view.status, steps: stepsText(view.steps) };
       }
-      // What arrived while the post was on its way goes with the next update.
+      if (view) this.previous = { text: view.text, status: view.status, steps: stepsText(view.steps) };
+      // What arrived while the post was on its way goes with the next update, an interval later.
+      this.pump.shown();
       if (this.latest && this.latest !== view) this.want(this.latest);
     })();
     // A failed post is reported by finish(), which the answer always reaches.
@@ -144,7 +155,7 @@ export class MessageAnswer implements AnswerSurface {
       { method: 'chat.update', scope: this.place.teamId, teamId: this.place.teamId, priority: first ? 'first' : 'intermediate', answer: this.place.jobId, ...(first ? { effect: 'shown' as const } : {}) },
       () => {
         const { text, blocks } = this.renderIntermediate(view);
-        return this.messages.slack.chat.update({ channel: this.place.channel, ts, text, blocks: blocks as never });
+        return this.messages.slack.chat.update({ channel: this.place.channel, ts, text, blocks: blocks });
       },
     );
     if (outcome.result === 'sent') {
@@ -174,8 +185,7 @@ export class MessageAnswer implements AnswerSurface {
    * message was never posted is posted whole.
    */
   async finish(answer: FinalAnswer): Promise<string[]> {
-    clearTimeout(this.receiptTimer);
-    this.receiptTimer = undefined;
+    this.clearTimers();
     await this.posting;
     await this.pump.stop();
     const isModelText = answer.state !== 'failed' && answer.state !== 'notice' && answer.state !== 'refused';
@@ -187,9 +197,11 @@ export class MessageAnswer implements AnswerSurface {
       const isLast = index === parts.length - 1;
       const blocks = answerBlocks({
         mrkdwn: part,
-        state: answer.state as AnswerState,
+        state: answer.state,
         jobId: this.place.jobId,
         withControls: isLast,
+        // The calls the answer made stay on record above it: every look-up, every account read.
+        ...(index === 0 ? { steps: answer.steps } : {}),
         ...(isLast && answer.footnote ? { footnote: answer.footnote } : {}),
         ...(isLast && isModelText ? { sources: answer.sources } : {}),
       });
@@ -214,10 +226,17 @@ export class MessageAnswer implements AnswerSurface {
       await this.messages.finalUpdate(this.place, this.ts, text, blocks, metadata);
       return;
     }
-    const ts = await this.messages.postAnswer(this.place, text, blocks, metadata, 'done');
+    const ts = await this.messages.postAnswer(this.place, text, blocks, metadata, undefined, { complete: true });
     this.firstVisibleAt ??= Date.now();
     await this.onPosted?.(ts);
     this.ts = ts;
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.receiptTimer);
+    clearTimeout(this.firstWordsTimer);
+    this.receiptTimer = undefined;
+    this.firstWordsTimer = undefined;
   }
 }
 
@@ -234,4 +253,9 @@ function limitForStreaming(mrkdwn: string, maxChars: number): string {
   if (mrkdwn.length <= maxChars) return mrkdwn;
   const [first = ''] = splitForSlack(mrkdwn, maxChars - 40);
   return `${first}\n_…continued below when complete_`;
+}
+
+/** What a person should see at once: words, a look-up under way, or a status other than thinking. */
+function worthShowing(view: AnswerView): boolean {
+  return hasText(view) || view.steps.length > 0 || (view.status !== undefined && view.status !== THINKING_STATUS_TEXT);
 }

@@ -73,8 +73,8 @@ export async function startNativeAnswer(
     if (setting === 'native') ts = (await deps.messages.ensure({ method: 'chat.startStream', scope: place.teamId, teamId: place.teamId }, start)).ts;
     else {
       const started = await attemptStart(deps.messages, place, start);
-      if (started === 'skipped') return undefined;
-      ts = started;
+      if (started.skipped) return undefined;
+      ts = started.ts;
     }
     if (!ts) return undefined;
     return new NativeStreamAnswer(place, ts, settings, deps, onFollowUps);
@@ -88,12 +88,13 @@ export async function startNativeAnswer(
   }
 }
 
-async function attemptStart(messages: SlackMessages, place: AnswerPlace, start: () => Promise<{ ts?: string }>): Promise<string | 'skipped' | undefined> {
+/** The stream's ts, or skipped when the budget (or Slack) had no room for it. */
+async function attemptStart(messages: SlackMessages, place: AnswerPlace, start: () => Promise<{ ts?: string }>): Promise<{ skipped: true } | { skipped: false; ts: string | undefined }> {
   let ts: string | undefined;
   const { result } = await messages.attempt({ method: 'chat.startStream', scope: place.teamId, teamId: place.teamId, priority: 'first', answer: place.jobId }, async () => {
     ts = (await start()).ts;
   });
-  return result === 'skipped' ? 'skipped' : ts;
+  return result === 'skipped' ? { skipped: true } : { skipped: false, ts };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sourcesText } from '../core/answer-blocks.js';
+import { sourcesText, stepsText } from '../core/answer-blocks.js';
 import { toSlackMrkdwn } from '../core/slack-format.js';
 import type { AnswerSurface, FinalAnswer } from '../model/answer.js';
 
@@ -30,7 +30,8 @@ export class ResponseUrlAnswer implements AnswerSurface {
     const isModelText = answer.state !== 'failed' && answer.state !== 'notice' && answer.state !== 'refused';
     const body = isModelText ? toSlackMrkdwn(answer.markdown) : answer.markdown;
     const notes = [...(isModelText && answer.sources.length > 0 ? [sourcesText(answer.sources)] : []), ...(answer.footnote ? [answer.footnote] : [])];
-    await postToResponseUrl(this.url, { text: [this.preface, body, ...notes].join('\n\n'), replace_original: true });
+    const steps = answer.steps.length > 0 ? [stepsText(answer.steps)] : [];
+    await postToResponseUrl(this.url, { text: [this.preface, ...steps, body, ...notes].join('\n\n'), replace_original: true });
     this.firstVisibleAt = Date.now();
   }
 }

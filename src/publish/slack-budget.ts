@@ -13,16 +13,17 @@ import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
  *    Tier 4, 100; chat.postMessage about one a second per channel with short bursts (3 within a
  *    second here). The scheduler keeps the send time of every call in a Redis sorted set per method
  *    and scope, trimmed and counted in one Lua script, and lets a call go only while every window
- *    ending at it holds fewer calls than the limit. Each window is counted 1/60 longer than Slack's
- *    (one second a minute) for the time between a slot taken here and the call reaching Slack.
+ *    ending at it holds fewer calls than the limit. Each window is counted a little longer than
+ *    Slack's (a second a minute) for the time between a slot taken here and the call reaching Slack.
  * 2. A final write first. It reserves the earliest slot the window allows after every slot taken
  *    or reserved before it, as a send time in the future in the same sorted set: finals go in the
  *    order they ask, each as soon as Slack allows, which is the schedule of the benchmark's lower
  *    bound (bench/measure/slack-bound.ts), and nothing asked later can take that slot.
- * 3. An answer's first text next. Every answer being written is registered in its workspace (it
- *    owes a final, and a first text until it shows one). A first text goes now if the window, after
- *    the calls already in it, keeps one slot for the final of every answer in flight: with 20
- *    answers at once and 50 a minute, 20 first texts and 20 finals fit in one window.
+ * 3. An answer's first text next. Every answer whose message exists is registered in its
+ *    workspace (it owes a final update, and a first text while it shows only "Thinking…"). A first
+ *    text goes now if the window, after the calls already in it, keeps one slot for the final of
+ *    every answer in flight: with 20 answers at once and 50 a minute, 20 first texts and 20 finals
+ *    fit in one window.
  * 4. Intermediate writes use what is left: they also leave one slot for every answer that shows no
  *    text yet, and none goes while a Retry-After runs or a final waits for its slot. The cadence
  *    of one answer's intermediate writes slows down as concurrency grows: at least
@@ -55,11 +56,19 @@ type StreamMethod = 'chat.startStream' | 'chat.appendStream' | 'chat.stopStream'
 export type SlackWriteMethod = 'chat.update' | 'chat.postMessage' | StreamMethod;
 export type SlackBudgets = Record<'chat.update' | 'chat.postMessage', MethodBudget> & Partial<Record<StreamMethod, MethodBudget>>;
 
-/** `final`: must be written, gets the earliest slot; `first`: an answer's first text; `intermediate`: whatever room is left. */
-export type WritePriority = 'final' | 'first' | 'intermediate';
+/**
+ * `final`: must be written, gets the earliest slot after those reserved before it; `final-front`:
+ * a final that already had its slot (Slack answered 429 anyway), the earliest slot that fits,
+ * ahead of later finals; `first`: an answer's first text; `intermediate`: whatever room is left.
+ */
+export type WritePriority = 'final' | 'final-front' | 'first' | 'intermediate';
 
-/** What a granted write changes for its answer: it shows text now, or it is the answer's last write. */
-export type WriteEffect = 'shown' | 'done';
+/**
+ * What a granted write changes for its answer: `posted`, its message now exists with text (it owes
+ * a final update); `posted-receipt`, it exists without text (it owes a first text too); `shown`,
+ * it shows text now; `done`, it is the answer's last write.
+ */
+export type WriteEffect = 'posted' | 'posted-receipt' | 'shown' | 'done';
 
 export interface WriteRequest {
   method: SlackWriteMethod;
@@ -93,7 +102,7 @@ const REGISTRATION_TTL_MS = 10 * 60_000;
  * configurable (SLACK_UPDATES_PER_MINUTE) because apps outside the Marketplace and Enterprise
  * grids see other numbers.
  */
-export function slackWriteBudgets(updatesPerMinute: number, windowMs: number = rateWindowFromEnvironment()): SlackBudgets {
+export function slackWriteBudgets(updatesPerMinute: number, windowMs: number = SLACK_WINDOW_MS): SlackBudgets {
   const perWindow = (limit: number): WindowLimit => ({ limit, windowMs });
   return {
     'chat.update': { windows: [perWindow(updatesPerMinute)] },
@@ -107,21 +116,16 @@ export function slackWriteBudgets(updatesPerMinute: number, windowMs: number = r
 }
 
 /**
- * Until the configuration carries SLACK_RATE_WINDOW_MS, the window is read here so that the tests
- * and the benchmark can run Slack's clock faster. To be replaced by the setting, passed by main.ts.
- */
-function rateWindowFromEnvironment(): number {
-  const value = Number(process.env.SLACK_RATE_WINDOW_MS);
-  return Number.isInteger(value) && value >= 1000 ? value : SLACK_WINDOW_MS;
-}
-
-/**
- * A window as counted here: 1/60 longer than Slack's (a second a minute), for the time between a
- * slot taken here and the call reaching Slack, which counts it when it arrives.
+ * A window as counted here: a little longer than Slack's (a second a minute, a quarter of a second
+ * at least), for the time between a slot taken here and the call reaching Slack, which counts it
+ * when it arrives: a busy worker sending fifty finals due at once spreads their arrival over a
+ * good part of that.
  */
 export function countedSpan(windowMs: number): number {
-  return Math.ceil(windowMs + windowMs / 60);
+  return Math.ceil(windowMs + Math.max(windowMs / 60, MIN_MARGIN_MS));
 }
+
+const MIN_MARGIN_MS = 250;
 
 /** A final write handed over to wait for its slot, as stored. */
 export interface PendingFinal {
@@ -151,7 +155,7 @@ export class SlackBudget {
     this.claimScript = luaScript(redis, 'slackBudgetClaim', new URL('./slack-budget-claim.lua', import.meta.url), 1);
   }
 
-  /** An answer starts being written in a workspace: from now on its final (and first text) is kept room for. */
+  /** An answer continues in a message that exists already: from now on its final (and first text) is kept room for. */
   async answerStarted(teamId: string, answer: string, showsText = false): Promise<void> {
     await this.startScript([this.keys.slackAnswersInFlight(teamId), this.keys.slackAnswersUnshown(teamId)], [this.clock(), answer, REGISTRATION_TTL_MS, showsText ? 1 : 0]);
   }
@@ -173,6 +177,7 @@ export class SlackBudget {
         `${this.instance}.${(this.sequence += 1)}`,
         request.answer ?? '',
         request.effect ?? '',
+        REGISTRATION_TTL_MS,
         budget.windows.length,
         ...budget.windows.flatMap((window) => [window.limit, countedSpan(window.windowMs)]),
       ],

@@ -65,6 +65,8 @@ const DEFERRED_LEASE_MS = 30_000;
 /** How often a worker looks for finals whose worker died before writing them. */
 const ORPHAN_POLL_MS = 10_000;
 const CLAIM_AT_ONCE = 50;
+/** A write that must happen waits out this many 429s before it gives up (minutes of throttling). */
+const MAX_RATE_LIMITED_WAITS = 20;
 /**
  * A claimed final this late past its slot (its worker died, another took it over) asks for a new
  * slot; a busy worker's own finals, a little late, keep theirs: a call that reaches Slack later
@@ -73,7 +75,7 @@ const CLAIM_AT_ONCE = 50;
 const LATE_AFTER_MS = DEFERRED_LEASE_MS;
 /** Network failures of a deferred final are tried again this often, this long apart at first. */
 const DEFERRED_ATTEMPTS = 5;
-const DEFERRED_RETRY_MS = 2000;
+const DEFERRED_RETRY_MS = 1000;
 
 export class SlackMessages {
   private drainTimer: NodeJS.Timeout | undefined;
@@ -104,16 +106,20 @@ export class SlackMessages {
     }
   }
 
-  /** A write that must happen: it waits for its slot and out any 429 (each retry asks for a new slot). */
-  async ensure<T>(request: Omit<WriteRequest, 'priority'>, call: () => Promise<T>, maxWaits = 20): Promise<T> {
+  /**
+   * A write that must happen: it waits for its slot and out any 429 (after which it asks for the
+   * earliest slot that fits, ahead of writes that asked after it). `hadSlot`: its first slot was
+   * taken already.
+   */
+  async ensure<T>(request: Omit<WriteRequest, 'priority'>, call: () => Promise<T>, hadSlot = false): Promise<T> {
     for (let waits = 0; ; waits += 1) {
-      const grant = await this.budget.take({ ...request, priority: 'final' });
+      const grant = await this.budget.take({ ...request, priority: waits === 0 && !hadSlot ? 'final' : 'final-front' });
       if (grant.granted && grant.waitMs > 0) await sleep(grant.waitMs);
       try {
         return await call();
       } catch (error) {
         const waitMs = rateLimitedForMs(error);
-        if (waitMs === undefined || waits >= maxWaits) throw error;
+        if (waitMs === undefined || waits >= MAX_RATE_LIMITED_WAITS) throw error;
         await this.budget.rateLimited(request.method, request.scope, waitMs);
       }
     }
@@ -128,17 +134,18 @@ export class SlackMessages {
   }
 
   /**
-   * Posts an answer's own message: its first words, "Thinking…", or the whole answer (`done`).
-   * Only the complete answer is told to the thread's cached read: the rest is about to change.
+   * Posts an answer's own message: its first words or "Thinking…" (`effect` registers it with the
+   * scheduler), or the whole answer (`complete`). Only a complete answer is told to the thread's
+   * cached read: the rest is about to change.
    */
-  async postAnswer(place: AnswerPlace, text: string, blocks: unknown[], metadata: MessageMetadataPayload, effect: WriteEffect | undefined): Promise<string> {
+  async postAnswer(place: AnswerPlace, text: string, blocks: unknown[], metadata: MessageMetadataPayload, effect: WriteEffect | undefined, options: { complete?: boolean } = {}): Promise<string> {
     const ts = await this.postMessage(place, text, metadata, blocks, effect);
-    if (effect === 'done') await this.tellWritten(place, ts, text, metadata);
+    if (options.complete) await this.tellWritten(place, ts, text, metadata);
     return ts;
   }
 
   async postPlaceholder(place: AnswerPlace): Promise<string> {
-    return this.postAnswer(place, THINKING_STATUS_TEXT, answerBlocks({ mrkdwn: THINKING_STATUS_TEXT, state: 'thinking', jobId: place.jobId }), { kind: 'answer', job: place.jobId }, undefined);
+    return this.postAnswer(place, THINKING_STATUS_TEXT, answerBlocks({ mrkdwn: THINKING_STATUS_TEXT, state: 'thinking', jobId: place.jobId }), { kind: 'answer', job: place.jobId }, 'posted-receipt');
   }
 
   async postEphemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void> {
@@ -228,7 +235,7 @@ export class SlackMessages {
       const waitMs = rateLimitedForMs(error);
       if (waitMs === undefined) throw error;
       await this.budget.rateLimited(method, scope, waitMs);
-      return this.ensure({ method, scope, teamId: scope }, call);
+      return this.ensure({ method, scope, teamId: scope }, call, true);
     }
   }
 
@@ -251,7 +258,6 @@ export class SlackMessages {
     let nextAt = Date.now() + ORPHAN_POLL_MS;
     try {
       const { members, nextDueAt } = await this.budget.claimDue(DEFERRED_LEASE_MS, CLAIM_AT_ONCE);
-      if (members.length > 0) this.logger.info({ claimed: members.length, nextIn: nextDueAt === undefined ? null : nextDueAt - Date.now(), lates: members.map((m) => Date.now() - (JSON.parse(m) as DeferredFinal).slotAt) }, 'DEBUGDRAIN');
       for (const member of members) void this.writeDeferred(member).catch((error: unknown) => this.logger.warn({ err: error }, 'could not settle a pending final update'));
       if (nextDueAt !== undefined) nextAt = Math.min(nextAt, nextDueAt);
     } catch (error) {
@@ -299,9 +305,9 @@ export class SlackMessages {
     }
   }
 
-  /** A pending final gets a new slot (after a 429, or taken over late) and goes back to wait for it. */
+  /** A pending final gets a new slot (after a 429, or taken over late), ahead of later finals, and goes back to wait for it. */
   private async deferAgain(member: string, pending: DeferredFinal, attempts: number): Promise<void> {
-    const grant = await this.budget.take({ method: 'chat.update', scope: pending.place.teamId, teamId: pending.place.teamId, priority: 'final' });
+    const grant = await this.budget.take({ method: 'chat.update', scope: pending.place.teamId, teamId: pending.place.teamId, priority: 'final-front' });
     const slotAt = Date.now() + (grant.granted ? grant.waitMs : 0);
     await this.budget.retryDeferred(member, { member: JSON.stringify({ ...pending, slotAt, attempts }), dueAt: slotAt });
     this.armDrain(slotAt);

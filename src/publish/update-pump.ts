@@ -41,9 +41,9 @@ export class UpdatePump<View> {
     this.schedule();
   }
 
-  /** What was shown by other means (the message's first post): the next write starts from there. */
-  shown(paceMs: number): void {
-    this.cadence = afterPush(this.progress, Date.now(), paceMs);
+  /** What was shown by other means (the message's first post): the next write waits an interval from now. */
+  shown(): void {
+    this.cadence = afterPush(this.progress, Date.now());
   }
 
   /** No more intermediate writes; resolves once the one in flight (if any) is done. */

@@ -66,7 +66,8 @@ export class InflightLeader {
   private pending = '';
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly beatTimer: NodeJS.Timeout;
-  private readonly writes: Array<Promise<unknown>> = [];
+  /** Commands on one connection are answered in order: the last write settles after all before it. */
+  private lastWrite: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly redis: RedisClient,
@@ -105,7 +106,7 @@ export class InflightLeader {
   async close(): Promise<void> {
     clearInterval(this.beatTimer);
     this.flush();
-    await Promise.allSettled(this.writes);
+    await this.lastWrite;
     await Promise.allSettled([this.releaseClaim([this.lockKey], [this.streamId]), this.redis.pexpire(this.streamKey, FINISHED_STREAM_MS)]);
   }
 
@@ -120,17 +121,14 @@ export class InflightLeader {
 
   /** Commands on one connection run in order, so entries land in the order they were made. */
   private append(event: InflightEvent): void {
-    this.track(
-      this.redis
-        .multi()
-        .xadd(this.streamKey, '*', 'e', JSON.stringify(event))
-        .pexpire(this.streamKey, this.options.staleMs * 4)
-        .exec(),
-    );
+    this.track(this.redis.xadd(this.streamKey, '*', 'e', JSON.stringify(event)));
+    // The stream's lifetime is renewed with the heartbeat, not with every piece of text.
+    if (event.type === 'start' || event.type === 'beat') this.track(this.redis.pexpire(this.streamKey, this.options.staleMs * 4));
   }
 
   private track(write: Promise<unknown>): void {
-    this.writes.push(write.catch((error: unknown) => this.logger.warn({ err: error }, 'could not share an answer being written')));
+    // Only the last write is kept: keeping every one held a stream's whole history in memory.
+    this.lastWrite = write.catch((error: unknown) => this.logger.warn({ err: error }, 'could not share an answer being written'));
   }
 }
 

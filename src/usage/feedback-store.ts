@@ -12,6 +12,9 @@ import type { FeedbackCounts } from '../core/usage-tally.js';
  */
 export type Vote = 'up' | 'down';
 
+/** Two clicks of one person on one answer racing each other settle within a few reads. */
+const MAX_VOTE_ATTEMPTS = 5;
+
 
 export interface VoteChange {
   previous: Vote | undefined;
@@ -26,16 +29,28 @@ export class FeedbackStore {
     private readonly keys: RedisKeys,
     private readonly retentionDays: number,
   ) {
-    this.castVote = luaScript(redis, 'feedbackVote', new URL('./feedback-vote.lua', import.meta.url), 2);
+    this.castVote = luaScript(redis, 'feedbackVote', new URL('./feedback-vote.lua', import.meta.url), 3);
   }
 
+  /**
+   * The day of the vote a new one replaces names a key of its own, which a script on Redis Cluster
+   * must be given: the previous vote is read first, and the script casts the new one only if it
+   * is still the same (else it is read again).
+   */
   async vote(input: { teamId: string; jobId: string; userId: string; vote: Vote }, atMs = Date.now()): Promise<VoteChange> {
     const today = utcDay(atMs);
-    const previous = await this.castVote(
-      [this.keys.feedbackVotes(input.jobId), this.keys.feedback(input.teamId, today)],
-      [input.userId, input.vote, today, this.keys.feedback(input.teamId, ''), (this.retentionDays + 1) * 24 * 3600, expiryOfDay(today, this.retentionDays)],
-    );
-    return { previous: previous === 'up' || previous === 'down' ? previous : undefined, current: input.vote };
+    const votesKey = this.keys.feedbackVotes(input.jobId);
+    for (let attempt = 1; ; attempt += 1) {
+      const read = (await this.redis.hget(votesKey, input.userId)) ?? '';
+      const previousDay = read.includes('|') ? read.slice(read.indexOf('|') + 1) : today;
+      const previous = await this.castVote(
+        [votesKey, this.keys.feedback(input.teamId, today), this.keys.feedback(input.teamId, previousDay)],
+        [input.userId, input.vote, today, read, (this.retentionDays + 1) * 24 * 3600, expiryOfDay(today, this.retentionDays)],
+      );
+      if (previous === 'moved' && attempt < MAX_VOTE_ATTEMPTS) continue;
+      if (previous === 'moved') throw new Error('the vote kept changing while it was cast');
+      return { previous: previous === 'up' || previous === 'down' ? previous : undefined, current: input.vote };
+    }
   }
 
   /** Votes counted over the last `days` UTC days (today included). */

@@ -1,15 +1,17 @@
--- KEYS: votes hash, today's counts hash. ARGV: user, vote, today, counts-key prefix (the day is
--- appended for the day of a previous vote), votes ttl, counts expiry (unix seconds).
--- Returns the previous vote ('' when none).
-local previous = redis.call('HGET', KEYS[1], ARGV[1])
+-- Casts one person's vote on one answer and moves the day counts with it (see feedback-store.ts).
+-- KEYS: votes hash of the answer, today's counts hash, the counts hash of the day of the vote
+-- being replaced (today's again when there is none). Every key is declared, so it runs on Redis
+-- Cluster; the caller read the previous vote to name its day's key, and it is checked here.
+-- ARGV: user, vote, today, previous vote as read ('' when none), votes ttl (s), counts expiry (unix s).
+-- Returns the previous vote ('' when none), or 'moved' when the vote changed since it was read.
+local previous = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if previous ~= ARGV[4] then return 'moved' end
 local previousVote = ''
-if previous then
+if previous ~= '' then
   local bar = string.find(previous, '|', 1, true)
   previousVote = string.sub(previous, 1, bar - 1)
-  local previousDay = string.sub(previous, bar + 1)
   if previousVote == ARGV[2] then return previousVote end
-  local previousKey = ARGV[4] .. previousDay
-  if redis.call('HINCRBY', previousKey, previousVote, -1) < 0 then redis.call('HSET', previousKey, previousVote, 0) end
+  if redis.call('HINCRBY', KEYS[3], previousVote, -1) < 0 then redis.call('HSET', KEYS[3], previousVote, 0) end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))

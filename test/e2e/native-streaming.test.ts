@@ -129,8 +129,8 @@ describe('an answer in a direct message', () => {
     expect(refused.map((call) => call.error)).toEqual(['channel_type_not_supported']);
     expect(answer.text).toBe(nativeFinalText);
     const versions = stack.slack.history(NO_STREAM_DM, answer.ts);
-    expect(versions[0]).toMatchObject({ method: 'chat.postMessage', text: expect.stringMatching(/Thinking/) });
-    expect(versions.filter((version) => version.method === 'chat.update').length).toBeGreaterThanOrEqual(2);
+    expect(versions[0]).toMatchObject({ method: 'chat.postMessage' });
+    expect(versions.filter((version) => version.method === 'chat.update').length).toBeGreaterThanOrEqual(1);
     expect(actionIds(answer)).toEqual(['answer_feedback_up', 'answer_feedback_down']);
 
     // The refusal is remembered: the next answer there does not ask Slack again.

@@ -60,7 +60,7 @@ describe('Slack rate limits', () => {
     // One read for the three of them (the first question's); the others used it, plus the answers written since.
     expect(stack.slack.callsTo('conversations.replies').length - readsBefore).toBe(1);
     const requests = stack.anthropic.messageRequests().slice(-3);
-    expect(turnsOf(requests[2]!)).toEqual([
+    expect(turnsOf(requests[2])).toEqual([
       { role: 'user', content: '<@U0ALICE>: We are planning a data lake.' },
       { role: 'assistant', content: 'Great, S3 plus Glue and Athena is the usual start.' },
       { role: 'user', content: '<@U0ALICE>: Which file format?' },

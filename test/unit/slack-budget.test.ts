@@ -69,6 +69,21 @@ describe('final writes', () => {
     expect(busiestWindow(waits, MINUTE)).toBe(3);
   });
 
+  it('that Slack refused anyway take the earliest slot that fits, ahead of the finals that asked after them', async () => {
+    const budget = budgetWith(2);
+    const span = countedSpan(MINUTE);
+    for (const answer of ['a', 'b', 'c', 'd']) await budget.take(update('final', answer, 'done'));
+    // a and b now, c and d a window later. Slack refused a's call all the same: it goes again in the
+    // first window with room (c and d fill the next one), sharing it with the first final asking after it.
+    now += 1000;
+    const again = await budget.take(update('final-front'));
+    expect(again).toMatchObject({ granted: true, waitMs: 2 * span - 1000 });
+    const later = await budget.take(update('final', 'e', 'done'));
+    expect(later).toMatchObject({ granted: true, waitMs: 2 * span - 1000 });
+    const last = await budget.take(update('final', 'f', 'done'));
+    expect(last).toMatchObject({ granted: true, waitMs: 3 * span - 1000 });
+  });
+
   it('wait out a 429 for every writer of the method in that workspace, and only there', async () => {
     const budget = budgetWith(50);
     await budget.rateLimited('chat.update', TEAM, 3000);

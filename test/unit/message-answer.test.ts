@@ -1,0 +1,101 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CADENCE } from '../../src/core/cadence.js';
+import { THINKING_STATUS_TEXT, type AnswerView } from '../../src/model/answer.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { RedisKeys } from '../../src/ops/redis-keys.js';
+import { MessageAnswer } from '../../src/publish/message-answer.js';
+import { SlackBudget, slackWriteBudgets } from '../../src/publish/slack-budget.js';
+import { SlackMessages, type AnswerPlace } from '../../src/publish/slack-messages.js';
+import { createSlackClient } from '../../src/publish/slack-web.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { startRedis, type RedisServer } from '../support/redis.js';
+
+/**
+ * How a new answer's message comes to be, against the fake Slack and a real Redis: with its first
+ * words (one chat.postMessage), whole when it is written at once (no chat.update at all), or as
+ * "Thinking…" when the words are slow, which then costs the first text an update.
+ */
+const logger = createLogger({ logLevel: 'silent', logFormat: 'json' });
+let slack: FakeSlack;
+let server: RedisServer;
+let redis: Redis;
+let messages: SlackMessages;
+let job = 0;
+
+beforeAll(async () => {
+  [slack, server] = await Promise.all([startFakeSlack(), startRedis()]);
+  redis = new Redis(server.url);
+  const client = createSlackClient({ botToken: 'xoxb-test', apiUrl: slack.url });
+  messages = new SlackMessages(client, new SlackBudget(redis, new RedisKeys('message-answer-test'), slackWriteBudgets(50, 60_000)), logger);
+});
+afterAll(async () => {
+  messages?.close();
+  redis?.disconnect();
+  await Promise.all([slack?.close(), server?.stop()]);
+});
+
+function newAnswer(options: { askedAt?: number; placeholderAfterMs?: number } = {}) {
+  const question = slack.addMessage('C0GENERAL', { user: 'U0ALICE', text: 'How do I tag instances?' });
+  job += 1;
+  const place: AnswerPlace = { teamId: 'T0TEST', channel: 'C0GENERAL', threadTs: question.ts, jobId: `q-${job}` };
+  const posted: string[] = [];
+  const answer = new MessageAnswer(
+    messages,
+    place,
+    { askedAt: options.askedAt ?? Date.now(), onPosted: async (ts) => void posted.push(ts) },
+    { cadence: { ...DEFAULT_CADENCE, intervalMs: 100 }, maxMessageChars: 3900, ...(options.placeholderAfterMs !== undefined ? { placeholderAfterMs: options.placeholderAfterMs } : {}) },
+    logger,
+  );
+  const botMessages = () => slack.messagesIn('C0GENERAL', question.ts).filter((message) => message.ts !== question.ts);
+  return { answer, posted, botMessages, calls: () => slack.calls.filter((call) => call.args.thread_ts === question.ts || posted.includes(String(call.args.ts))) };
+}
+
+const view = (text: string, status?: string): AnswerView => ({ text, status, steps: [] });
+const done = (markdown: string) => ({ markdown, state: 'done' as const, sources: [], steps: [] });
+
+describe('a new answer', () => {
+  it('written at once is posted whole: one chat.postMessage, no update', async () => {
+    const { answer, posted, botMessages, calls } = newAnswer();
+    answer.show(view('Use tags'));
+    answer.show(view('Use tags on every instance.'));
+    await answer.finish(done('Use tags on every instance.'));
+    expect(botMessages()).toHaveLength(1);
+    expect(botMessages()[0]!.text).toBe('Use tags on every instance.');
+    expect(calls().map((call) => call.method)).toEqual(['chat.postMessage']);
+    expect(posted).toEqual([botMessages()[0]!.ts]);
+  });
+
+  it('is posted with its first words, and the rest arrives as the final update', async () => {
+    const { answer, botMessages, calls } = newAnswer();
+    answer.show(view('Use tags'));
+    const first = await slack.waitFor(() => botMessages()[0]);
+    expect(slack.history('C0GENERAL', first.ts)[0]!.text).toBe('Use tags');
+    answer.show(view('Use tags on every instance, and a tag policy.'));
+    await answer.finish(done('Use tags on every instance, and a tag policy.'));
+    expect(botMessages()).toHaveLength(1);
+    expect(botMessages()[0]!.text).toBe('Use tags on every instance, and a tag policy.');
+    expect(calls()[0]!.method).toBe('chat.postMessage');
+    expect(calls().filter((call) => call.method === 'chat.update').at(-1)!.args.text).toBe('Use tags on every instance, and a tag policy.');
+  });
+
+  it('shows "Thinking…" when no words came within the receipt delay, then its first words', async () => {
+    const { answer, botMessages } = newAnswer({ placeholderAfterMs: 100 });
+    answer.show(view('', THINKING_STATUS_TEXT));
+    const placeholder = await slack.waitFor(() => botMessages()[0]);
+    expect(placeholder.text).toBe(THINKING_STATUS_TEXT);
+    answer.show(view('Tags first.'));
+    await slack.waitFor(() => slack.history('C0GENERAL', placeholder.ts).some((version) => version.text === 'Tags first.'));
+    await answer.finish(done('Tags first. Then a policy.'));
+    expect(botMessages()).toHaveLength(1);
+    expect(botMessages()[0]!.text).toBe('Tags first. Then a policy.');
+  });
+
+  it('asked long ago (it waited in the queue) shows "Thinking…" as soon as its job starts', async () => {
+    const { answer, botMessages } = newAnswer({ askedAt: Date.now() - 60_000 });
+    const placeholder = await slack.waitFor(() => botMessages()[0]);
+    expect(placeholder.text).toBe(THINKING_STATUS_TEXT);
+    await answer.finish(done('Done.'));
+    expect(botMessages()[0]!.text).toBe('Done.');
+  });
+});
