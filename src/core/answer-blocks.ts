@@ -108,11 +108,13 @@ function controlsFor(state: AnswerState, jobId: string): SlackBlock[] {
     case 'thinking':
     case 'streaming':
       return [button(ACTIONS.stop, 'Stop', jobId, 'danger')];
+    // 👍/👎 are Slack's own feedback buttons now (a context_actions block); the old buttons'
+    // handlers stay for answers posted before.
     case 'done':
     case 'stopped':
-      return [button(ACTIONS.feedbackUp, '👍', jobId), button(ACTIONS.feedbackDown, '👎', jobId)];
+      return [];
     case 'truncated':
-      return [button(ACTIONS.continue, 'Continue', jobId, 'primary'), button(ACTIONS.feedbackUp, '👍', jobId), button(ACTIONS.feedbackDown, '👎', jobId)];
+      return [button(ACTIONS.continue, 'Continue', jobId, 'primary')];
     case 'failed':
       return [button(ACTIONS.retry, 'Retry', jobId, 'primary')];
     case 'refused':

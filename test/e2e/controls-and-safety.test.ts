@@ -72,7 +72,7 @@ describe('Stop', () => {
     expect(answer.text).toMatch(/^Step 1/);
     expect(answer.text).toMatch(/Stopped\._$/);
     expect(answer.text.length).toBeLessThan(long.length);
-    expect(JSON.stringify(answer.blocks)).toContain('answer_feedback_up');
+    expect(JSON.stringify(answer.blocks)).toContain('feedback_buttons');
 
     const request = stack.anthropic.messageRequests()[requestsBefore]!;
     await stack.anthropic.waitFor(() => request.endedAt);

@@ -115,7 +115,7 @@ describe('an answer in a direct message', () => {
     // The final update gives it the same converted text, controls and metadata as any answer.
     expect(answer.text).toBe(toSlackMrkdwn(ANSWER));
     expect(answer.metadata?.event_payload).toMatchObject({ kind: 'answer', job: `q-T0TEST-${DM}-${asked.ts}` });
-    expect(actionIds(answer)).toEqual(['answer_feedback_up', 'answer_feedback_down']);
+    expect(actionIds(answer)).toEqual([]);
     expect(stack.slack.isStreaming(DM, answer.ts)).toBe(false);
   });
 
@@ -131,7 +131,7 @@ describe('an answer in a direct message', () => {
     const versions = stack.slack.history(NO_STREAM_DM, answer.ts);
     expect(versions[0]).toMatchObject({ method: 'chat.postMessage' });
     expect(versions.filter((version) => version.method === 'chat.update').length).toBeGreaterThanOrEqual(1);
-    expect(actionIds(answer)).toEqual(['answer_feedback_up', 'answer_feedback_down']);
+    expect(actionIds(answer)).toEqual([]);
 
     // The refusal is remembered: the next answer there does not ask Slack again.
     stack.anthropic.enqueue({ text: 'Short and sweet.' });
@@ -182,7 +182,7 @@ describe('an answer in a direct message', () => {
     expect(answer.text).toMatch(/^Step 1/);
     expect(answer.text).toMatch(/Stopped\._$/);
     expect(answer.text.length).toBeLessThan(long.length);
-    expect(actionIds(answer)).toEqual(['answer_feedback_up', 'answer_feedback_down']);
+    expect(actionIds(answer)).toEqual([]);
     const request = stack.anthropic.messageRequests()[requestsBefore]!;
     await stack.anthropic.waitFor(() => request.endedAt);
     expect(request.aborted).toBe(true);

@@ -4,7 +4,7 @@ import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeSlack, type FakeSlack, type SlackMessage } from '../fakes/slack.js';
 import { baseEnv, freePort, slackEventsUrl, startBot, type BotProcess } from '../support/bot.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
-import { appMention, blockActions, sendAction, sendEvent, SIGNING_SECRET } from '../support/slack-requests.js';
+import { appMention, feedbackButtonsClick, sendAction, sendEvent, SIGNING_SECRET } from '../support/slack-requests.js';
 import { isFinal } from './stack.js';
 
 /**
@@ -104,10 +104,7 @@ describe('the bot on a Redis Cluster', () => {
     expect(usage['user:U0ALICE|questions']).toBe('1');
 
     // A vote, cast by the cluster-safe script.
-    const buttons = (answer.blocks ?? []).flatMap((block) => ((block as { elements?: Array<{ action_id?: string; value?: string }> }).elements ?? []));
-    const up = buttons.find((element) => element.action_id === 'answer_feedback_up');
-    expect(up?.value).toBeDefined();
-    const press = await sendAction(eventsUrl, SIGNING_SECRET, blockActions({ message: answer, actionId: 'answer_feedback_up', value: up!.value!, channel: CHANNEL }));
+    const press = await sendAction(eventsUrl, SIGNING_SECRET, feedbackButtonsClick({ message: answer, button: 'positive', channel: CHANNEL }));
     expect(press.status).toBe(200);
     const counts = await eventually(async () => {
       const hash = await client.hgetall(`${PREFIX}:feedback:${TEAM}:${day}`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { questionJobId } from '../../src/core/job-ids.js';
 import type { SlackMessage } from '../fakes/slack.js';
-import { blockActions, sendAction, sendCommand, SIGNING_SECRET } from '../support/slack-requests.js';
+import { feedbackButtonsClick, sendAction, sendCommand, SIGNING_SECRET } from '../support/slack-requests.js';
 import { jobRunEnded, loggedByAnyBot } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, startStack, type Asked, type Stack } from './stack.js';
 
@@ -48,13 +48,6 @@ const requestsBy = (user: string) => stack.anthropic.messageRequests().filter((r
 const ephemeralsTo = (user: string) => stack.slack.ephemerals.filter((message) => message.user === user);
 const botRepliesIn = (asked: Asked) => stack.slack.messagesIn(asked.channel, asked.threadTs).filter((message) => message.user === BOT_USER);
 const jobIdOf = (asked: Asked) => questionJobId('T0TEST', asked.channel, asked.ts);
-
-function buttonValue(message: SlackMessage, actionId: string): string {
-  const actions = (message.blocks ?? []).find((block) => block.type === 'actions') as { elements?: Array<{ action_id?: string; value?: string }> } | undefined;
-  const value = actions?.elements?.find((element) => element.action_id === actionId)?.value;
-  if (!value) throw new Error(`no ${actionId} button on the answer`);
-  return value;
-}
 
 let aliceAnswer: SlackMessage;
 
@@ -127,16 +120,16 @@ describe('limits', () => {
 });
 
 describe('feedback', () => {
-  const press = (actionId: string, user: string) =>
-    sendAction(stack.eventsUrl, SIGNING_SECRET, blockActions({ message: aliceAnswer, actionId, value: buttonValue(aliceAnswer, actionId), channel: GENERAL, user }));
+  const press = (vote: 'up' | 'down', user: string) =>
+    sendAction(stack.eventsUrl, SIGNING_SECRET, feedbackButtonsClick({ message: aliceAnswer, button: vote === 'up' ? 'positive' : 'negative', channel: GENERAL, user }));
 
   it('records one vote per person and answer, thanks them, and counts it for admins', async () => {
-    expect((await press('answer_feedback_up', ALICE)).status).toBe(200);
+    expect((await press('up', ALICE)).status).toBe(200);
     await stack.slack.waitFor(() => ephemeralsTo(ALICE).find((message) => message.text.includes('Thanks for the 👍')));
-    await press('answer_feedback_down', ALICE);
+    await press('down', ALICE);
     const changed = await stack.slack.waitFor(() => ephemeralsTo(ALICE).find((message) => message.text.includes('Changed your vote on this answer to 👎')));
     expect(changed.thread_ts).toBe(aliceAnswer.thread_ts);
-    await press('answer_feedback_up', BOB);
+    await press('up', BOB);
     await stack.slack.waitFor(() => ephemeralsTo(BOB).find((message) => message.text.includes('Thanks for the 👍')));
 
     const report = await usageReport(ADMIN);

@@ -26,10 +26,10 @@ describe("Slack's native feedback buttons on answers", () => {
     }
   });
 
-  it('keep the 👍/👎 buttons of the controls row, which answers posted before them carry', () => {
-    const blocks = answerBlocks({ mrkdwn: 'Use Fargate.', state: 'done', jobId: JOB });
-    const controls = blocks.find((block) => block.type === 'actions')!.elements as Array<{ action_id: string }>;
-    expect(controls.map((button) => button.action_id)).toEqual([ACTIONS.feedbackUp, ACTIONS.feedbackDown]);
+  it('replace the 👍/👎 buttons of the controls row: a finished answer carries one set, the native one', () => {
+    expect(answerBlocks({ mrkdwn: 'Use Fargate.', state: 'done', jobId: JOB }).find((block) => block.type === 'actions')).toBeUndefined();
+    const cut = answerBlocks({ mrkdwn: 'Use Fargate.', state: 'truncated', jobId: JOB });
+    expect((cut.find((block) => block.type === 'actions')!.elements as Array<{ action_id: string }>).map((button) => button.action_id)).toEqual([ACTIONS.continue]);
   });
 
   it('are not offered while an answer is written, when it failed or was declined, on notices, or on all but the last part', () => {
