@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.ops, undefined, secretsOf(config));
   const keys = new RedisKeys(config.queue.prefix);
   const redis = createRedis(config.queue, 'fail-fast', logger, 'queue');
-  const queue = new AnswerQueue(redis, keys, config.queue.prefix);
+  const queue = new AnswerQueue(redis, keys, config.queue.prefix, config.slack.placeholderAfterMs);
   const anthropic = createAnthropicClient(config.model);
   const profiles = new ModelProfiles();
   const modelCheck = new ModelConfigCheck();
@@ -150,6 +150,13 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     systemPromptOverride: config.model.systemPrompt,
     tokenScale: familyOf(config.model.name).tokenScale,
   };
+  const lostJobs = new LostJobs({
+    messages,
+    settings,
+    records: new LostJobRecords(workerRedis, keys),
+    stateOf: (jobId) => queue.stateOf(jobId),
+    logger: logger.child({ component: 'lost-jobs' }),
+  });
   const handlers = jobHandlers({
     settings,
     messages,
@@ -163,6 +170,8 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     accounting,
     observer: metrics,
     enqueue: (jobId, data) => queue.enqueue(jobId, data),
+    waitingQuestion: (jobId) => queue.waitingQuestion(jobId),
+    receiptPosted: (jobId, question) => lostJobs.watchQueued(jobId, question),
     usageReports: { store: accounting.store, feedback: new FeedbackStore(workerRedis, keys, config.usage.retentionDays), adminUserIds: config.usage.adminUserIds, limits: config.usage },
     homeSettings: {
       model: config.model.name,
@@ -170,13 +179,6 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
       documentationLookups: config.tools.docsMcpUrl !== 'off' && config.tools.maxRounds > 0,
       accountAccess: config.tools.accountAccess && config.tools.maxRounds > 0,
     },
-  });
-  const lostJobs = new LostJobs({
-    messages,
-    settings,
-    records: new LostJobRecords(workerRedis, keys),
-    stateOf: (jobId) => queue.stateOf(jobId),
-    logger: logger.child({ component: 'lost-jobs' }),
   });
   const worker = new QueueWorker(
     lostJobs.watch(handlers),

@@ -17,6 +17,7 @@ import { slackErrorCode } from '../publish/slack-web.js';
 import type { Accounting } from '../usage/accounting.js';
 import { answerInAssistantThread } from './assistant-thread.js';
 import { readThreadOnce, ThreadCache, type BotAuthor } from './thread-cache.js';
+import { claimAnswerMessage } from './receipts.js';
 import { withStopRequested } from './stop-requests.js';
 import type { ToolCatalog } from '../tools/catalog.js';
 
@@ -81,12 +82,18 @@ export async function answerQuestion(job: JobHandle<QuestionJob>, deps: Question
 }
 
 async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, signal: AbortSignal | undefined): Promise<AnswerOutcome> {
-  // 1. Admit. A job run again after a crash (it already has its answer message) was admitted before.
-  if (!job.data.answerTs && !(await admit(job, deps))) return { status: 'over-limit', calls: [], usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, finishedAt: Date.now(), toolCalls: 0, sources: [] };
-
-  // 2. Place the answer: a native stream where Slack offers it, else a placeholder message.
   const place: AnswerPlace = { teamId: job.data.teamId, channel: job.data.channel, threadTs: job.data.threadTs, jobId: job.id };
-  const surface = await placeAnswer(job, place, deps);
+  // 1. Admit. A job run again after a crash (it already has its answer message) was admitted before.
+  // A question that waited in the queue may have its message already, posted by its receipt.
+  const rerun = job.data.answerTs !== undefined;
+  const receiptTs = rerun ? undefined : await claimAnswerMessage(job.id, deps);
+  if (!rerun && !(await admit(job, deps))) {
+    if (receiptTs) await deps.messages.slack.chat.delete({ channel: place.channel, ts: receiptTs }).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not delete the sign of receipt'));
+    return { status: 'over-limit', calls: [], usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, finishedAt: Date.now(), toolCalls: 0, sources: [] };
+  }
+
+  // 2. Place the answer: a native stream where Slack offers it, else a message.
+  const surface = await placeAnswer(job, place, deps, receiptTs);
   await deps.redis.set(deps.keys.joinedThread(place.teamId, place.channel, place.threadTs), '1', 'EX', JOINED_THREAD_SECONDS);
   signal = await withStopRequested(deps.redis, deps.keys, job.id, signal);
 
@@ -145,10 +152,14 @@ export async function tellPrivately(question: Pick<QuestionJob, 'teamId' | 'chan
   }
 }
 
-async function placeAnswer(job: JobHandle<QuestionJob>, place: AnswerPlace, deps: QuestionDeps): Promise<AnswerSurface> {
+async function placeAnswer(job: JobHandle<QuestionJob>, place: AnswerPlace, deps: QuestionDeps, receiptTs: string | undefined): Promise<AnswerSurface> {
   const { settings } = deps;
   const onFollowUps = (followUpTs: string[]) => job.update({ ...job.data, followUpTs });
   const messageOptions: MessageAnswerOptions = { ...settings.messageOptions, followUpTs: job.data.followUpTs ?? [], onFollowUps };
+  if (receiptTs) {
+    await job.update({ ...job.data, answerTs: receiptTs });
+    return new MessageAnswer(deps.messages, place, receiptTs, messageOptions, deps.logger);
+  }
   if (job.data.answerTs) {
     // A job run again continues in its message; a stream an earlier attempt left open is closed first.
     await endAbandonedStream(place, job.data.answerTs, settings.streaming, deps);

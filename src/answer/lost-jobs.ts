@@ -27,8 +27,12 @@ import type { QuestionSettings } from './answer-question.js';
  *   list until its job is retried, finished or found gone, and a periodic look (and one whenever
  *   the worker's Redis connection comes back) closes those whose job no longer exists.
  *
- * Limits: only what a worker process has in memory is found. Questions still waiting in the queue
- * when Redis lost its data have no message to close and are lost without a word, and the answers
+ * - A question still queued whose receipt was posted (answer/receipts.ts) is watched by the worker
+ *   that posted it, the same way: its "in line" message is closed with Retry if its job vanishes.
+ *
+ * Limits: only what a worker process has in memory is found. Questions that had waited in the
+ * queue less than SLACK_PLACEHOLDER_AFTER_MS when Redis lost its data have no message to close
+ * and are lost without a word, and the answers
  * of a worker process that died at the same time are not found either: Redis persistence (AOF,
  * see the README's production section) is what keeps them. Jobs of other kinds (a `/aws` post, a
  * greeting, a notice) carry on without recording their progress.
@@ -43,6 +47,7 @@ const WATCH_BETWEEN_ATTEMPTS_MS = 3600_000;
 /** Closing a lost answer is tried this often (Slack may be down too) before it is given up. */
 const CLOSE_ATTEMPTS = 5;
 const DEFAULT_CHECK_INTERVAL_MS = 30_000;
+const RETRY_CHECK_MS = 1000;
 
 /** BullMQ's message when the job it should update no longer exists. */
 const MISSING_JOB = /^Missing key for job /;
@@ -117,6 +122,7 @@ const TAKEN_OVER = new Set(['active', 'completed', 'failed']);
 export class LostJobs {
   private readonly answers = new Map<string, InFlightAnswer>();
   private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
 
   constructor(
@@ -131,6 +137,12 @@ export class LostJobs {
     return { ...(watched as JobHandlers), question: this.watchQuestions(handlers.question) };
   }
 
+  /** A question still queued whose message exists (its receipt): closed like an answer if its job vanishes. */
+  watchQueued(jobId: string, question: QuestionJob): void {
+    if (this.answers.has(jobId)) return;
+    this.answers.set(jobId, { data: question, running: false, vanished: false, failureShown: false, since: Date.now(), closeAttempts: 0 });
+  }
+
   /** Starts the periodic look; `check()` may also be called at any time (when Redis comes back). */
   start(): void {
     this.timer = setInterval(() => void this.check(), this.checkIntervalMs);
@@ -139,6 +151,7 @@ export class LostJobs {
 
   stop(): void {
     clearInterval(this.timer);
+    clearTimeout(this.retryTimer);
   }
 
   /** Answers watched right now (running, or between attempts). */
@@ -155,6 +168,16 @@ export class LostJobs {
   }
 
   private async checkAll(): Promise<void> {
+    if (!(await this.lookAtAll())) {
+      // Redis is back for one connection and not yet for the queue's: look again soon, not at the next interval.
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => void this.check(), RETRY_CHECK_MS);
+      this.retryTimer.unref();
+    }
+  }
+
+  /** false when Redis could not say. */
+  private async lookAtAll(): Promise<boolean> {
     for (const [jobId, answer] of [...this.answers]) {
       if (answer.running) continue;
       if (Date.now() - answer.since > WATCH_BETWEEN_ATTEMPTS_MS) {
@@ -165,11 +188,12 @@ export class LostJobs {
       try {
         state = await this.deps.stateOf(jobId);
       } catch {
-        return; // Redis is still away: the next look tries again
+        return false;
       }
       if (state === 'unknown') await this.settleGone(jobId, answer);
       else if (TAKEN_OVER.has(state)) this.answers.delete(jobId);
     }
+    return true;
   }
 
   private watchQuestions(handler: JobHandler<QuestionJob>): JobHandler<QuestionJob> {

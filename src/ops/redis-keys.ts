@@ -101,6 +101,11 @@ export class RedisKeys {
     return this.key('answer-cache', hash);
   }
 
+  /** Who posts a question's answer message: its receipt (then the message's ts) or its answer (answer/receipts.ts). */
+  answerMessage(jobId: string): string {
+    return this.key('answer-message', jobId);
+  }
+
   /** A recent tool result, by the hash of the tool and its input (tools/reused-results.ts). */
   toolResult(hash: string): string {
     return this.key('tool-result', hash);

@@ -2,8 +2,8 @@ import { Queue, type Job, type JobsOptions, type JobState } from 'bullmq';
 import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import { IdPartError, isJobId } from '../core/job-ids.js';
-import type { AnswerQueueJob } from '../core/jobs.js';
-import { QUEUE_NAME } from './queue-name.js';
+import type { AnswerQueueJob, QuestionJob, ReceiptJob } from '../core/jobs.js';
+import { QUEUE_NAME, RECEIPT_QUEUE_NAME } from './queue-name.js';
 import { ThreadOrder } from './thread-order.js';
 
 /**
@@ -16,6 +16,9 @@ const KEEP_FAILED = { age: 7 * 24 * 3600, count: 50_000 };
 /** Slack redelivers for minutes, not days; a day covers every retry and a restarted web role. */
 const DEDUP_SECONDS = 24 * 3600;
 
+/** States of a job no worker has started (a question waiting for its thread's turn is delayed). */
+const WAITING = new Set<JobState | 'unknown'>(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
 export type EnqueueResult = 'queued' | 'duplicate';
 
 /** A job as a button handler sees it: what it carries and where it is in its life. */
@@ -24,14 +27,20 @@ export interface JobLookup {
   state: JobState | 'unknown';
 }
 
+/** A receipt that has nothing to do (its question started) or failed is not worth keeping. */
+const KEEP_RECEIPTS = { age: 3600, count: 1000 };
+
 export class AnswerQueue {
   readonly queue: Queue<AnswerQueueJob>;
+  private readonly receipts: Queue<ReceiptJob>;
   private readonly threadOrder: ThreadOrder;
 
+  /** `receiptAfterMs`: when a question still waiting for a worker gets its sign of receipt (answer/receipts.ts). */
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     prefix: string,
+    private readonly receiptAfterMs: number,
   ) {
     this.queue = new Queue<AnswerQueueJob>(QUEUE_NAME, {
       connection: redis,
@@ -49,6 +58,8 @@ export class AnswerQueue {
     // Redis errors are logged once by the connection itself (ops/redis.ts); without a listener
     // BullMQ prints every one of them raw on stderr while Redis is down.
     this.queue.on('error', () => undefined);
+    this.receipts = new Queue<ReceiptJob>(RECEIPT_QUEUE_NAME, { connection: redis, prefix, defaultJobOptions: { attempts: 1, removeOnComplete: KEEP_RECEIPTS, removeOnFail: KEEP_RECEIPTS } });
+    this.receipts.on('error', () => undefined);
     this.threadOrder = new ThreadOrder(redis, keys, this.queue);
   }
 
@@ -67,12 +78,25 @@ export class AnswerQueue {
     try {
       if (data.kind === 'question') await this.threadOrder.join(data, jobId);
       await this.queue.add(data.kind, data, { ...options, jobId });
+      if (data.kind === 'question') await this.addReceipt(jobId, data);
       return 'queued';
     } catch (error) {
       if (data.kind === 'question') await this.threadOrder.forget(data, jobId).catch(() => undefined);
       await this.redis.del(this.keys.enqueued(jobId)).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * A question that comes from a message gets its sign of receipt if no worker has started it by
+   * then; `/aws` has had its acknowledgement already. A receipt that cannot be queued is not worth
+   * failing the question for: the answer comes anyway.
+   */
+  private async addReceipt(jobId: string, question: QuestionJob): Promise<void> {
+    if (question.source === 'command') return;
+    const receipt: ReceiptJob = { kind: 'receipt', teamId: question.teamId, channel: question.channel, threadTs: question.threadTs, questionJobId: jobId, receivedAt: question.receivedAt };
+    const dueIn = Math.max(0, question.receivedAt + this.receiptAfterMs - Date.now());
+    await this.receipts.add('receipt', receipt, { jobId, delay: dueIn }).catch(() => undefined);
   }
 
   /**
@@ -86,6 +110,12 @@ export class AnswerQueue {
     return { job, state: await job.getState() };
   }
 
+  /** The question of this job while it waits for a worker; undefined once started, finished or gone. */
+  async waitingQuestion(jobId: string): Promise<QuestionJob | undefined> {
+    const found = await this.lookup(jobId);
+    return found && found.job.data.kind === 'question' && WAITING.has(found.state) ? found.job.data : undefined;
+  }
+
   /** Where the job is in its life; `unknown` when the queue holds no such job (a Redis that lost its data holds none). */
   async stateOf(jobId: string): Promise<JobState | 'unknown'> {
     if (!isJobId(jobId)) return 'unknown';
@@ -93,6 +123,7 @@ export class AnswerQueue {
   }
 
   async close(): Promise<void> {
+    await this.receipts.close();
     await this.queue.close();
   }
 }

@@ -1,9 +1,9 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../ops/redis.js';
-import type { AnswerQueueJob, HandledFailure, JobHandle, JobHandler, JobHandlers } from '../core/jobs.js';
+import type { AnswerQueueJob, HandledFailure, JobHandle, JobHandler, JobHandlers, ReceiptJob } from '../core/jobs.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
-import { QUEUE_NAME } from './queue-name.js';
+import { QUEUE_NAME, RECEIPT_QUEUE_NAME } from './queue-name.js';
 import { RunningJobs } from './running-jobs.js';
 import { ThreadOrder } from './thread-order.js';
 
@@ -34,8 +34,15 @@ const STALLED_TOO_OFTEN = /stalled more than allowable limit/i;
 /** How long a question waits before looking again when an earlier one of its thread is being answered. */
 const THREAD_TURN_POLL_MS = 1000;
 
+/**
+ * Receipts are one short Slack post each, spent mostly waiting on the network: enough of them at
+ * once that a burst of questions is acknowledged within seconds, whatever the answers' concurrency.
+ */
+const RECEIPT_CONCURRENCY = 32;
+
 export class QueueWorker {
   readonly worker: Worker<AnswerQueueJob>;
+  private readonly receiptWorker: Worker<ReceiptJob>;
   private readonly threadOrder: ThreadOrder;
   private readonly lookup: Queue;
   private readonly running = new RunningJobs();
@@ -68,10 +75,19 @@ export class QueueWorker {
       if (job && STALLED_TOO_OFTEN.test(error.message)) void this.giveUp(job, error);
     });
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'));
+    this.receiptWorker = new Worker<ReceiptJob>(RECEIPT_QUEUE_NAME, (job, _token, signal) => handlers.receipt.run(handleOf(job), signal), {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: RECEIPT_CONCURRENCY,
+      autorun: false,
+    });
+    this.receiptWorker.on('failed', (job, error) => this.logger.warn({ jobId: job?.id, err: error }, 'sign of receipt failed'));
+    this.receiptWorker.on('error', (error) => this.logger.error({ err: error }, 'receipt worker error'));
   }
 
   start(): void {
     void this.worker.run();
+    void this.receiptWorker.run();
   }
 
   private async process(job: Job<AnswerQueueJob>, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
@@ -112,7 +128,7 @@ export class QueueWorker {
 
   /** Stops taking jobs and lets the ones in flight finish, for at most graceMs. */
   async close(graceMs: number): Promise<'drained' | 'timed-out'> {
-    const closing = this.worker.close();
+    const closing = Promise.all([this.worker.close(), this.receiptWorker.close()]);
     const timedOut = new Promise<'timed-out'>((resolve) => setTimeout(() => resolve('timed-out'), graceMs).unref());
     const result = await Promise.race([closing.then(() => 'drained' as const), timedOut]);
     if (result === 'timed-out') {

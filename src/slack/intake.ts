@@ -60,6 +60,7 @@ export const HELP_TEXT = [
   '• Mention me in a channel: `@aws-orchestrator How do I set up ECS with Fargate?` — I answer in the thread, and replies in that thread continue the conversation.',
   '• Send me a direct message, or open me in the assistant panel.',
   '• Use `/aws <question>` anywhere; `/aws help` shows this guide, and `/aws usage` what your questions have cost.',
+  '• On any message (an alarm, a stack trace), choose *Ask aws-orchestrator* from its ⋮ menu: I answer about it in its thread.',
   "I read the thread I'm answering in as context. Please never paste credentials.",
 ].join('\n');
 
