@@ -11,7 +11,7 @@ import { DEFAULT_AWS_DOCS_MCP_URL, teamServersSchema } from './core/mcp-servers.
 import { temperatureProblem } from './core/model-families.js';
 import { priceOverrideProblems } from './core/prices.js';
 
-export const ROLES = ['all', 'web', 'worker'] as const;
+const ROLES = ['all', 'web', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** One environment variable: its schema, its default (as it would be written in .env) and what it is for. */
@@ -161,7 +161,7 @@ export function loadDotEnv(env: NodeJS.ProcessEnv = process.env): void {
 }
 
 /** `--role web` on the command line wins over ROLE in the environment. */
-export function roleFromArgs(argv: readonly string[]): string | undefined {
+function roleFromArgs(argv: readonly string[]): string | undefined {
   const index = argv.findIndex((arg) => arg === '--role' || arg.startsWith('--role='));
   if (index === -1) return undefined;
   const arg = argv[index]!;

@@ -52,7 +52,7 @@ const RETRY_CHECK_MS = 1000;
 /** BullMQ's message when the job it should update no longer exists. */
 const MISSING_JOB = /^Missing key for job /;
 
-export function isMissingJobError(error: unknown): boolean {
+function isMissingJobError(error: unknown): boolean {
   return error instanceof Error && MISSING_JOB.test(error.message);
 }
 

@@ -18,10 +18,10 @@ const GROUP_TITLES: Record<string, string> = {
   ops: 'Operations',
 };
 
-export const TABLE_START = '<!-- settings:start (written by npm run docs:settings) -->';
-export const TABLE_END = '<!-- settings:end -->';
+const TABLE_START = '<!-- settings:start (written by npm run docs:settings) -->';
+const TABLE_END = '<!-- settings:end -->';
 
-export function settingsTable(): string {
+function settingsTable(): string {
   const lines: string[] = [];
   let group = '';
   for (const row of settingsDocumentation()) {

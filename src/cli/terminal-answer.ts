@@ -64,7 +64,7 @@ export class TerminalAnswer implements AnswerSurface {
 const STEP_MARKS = { in_progress: '…', complete: '✓', error: '!' } as const;
 
 /** Status lines are written for Slack (`:hourglass_flowing_sand: _…_`); a terminal shows them plainly. */
-export function plainStatus(text: string): string {
+function plainStatus(text: string): string {
   return text
     .replace(/:[a-z_]+:\s*/g, '… ')
     .replace(/(^|\s)_([^_\n]+)_(?=\s|$|[.,;:!?])/g, '$1$2')

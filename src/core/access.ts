@@ -13,7 +13,7 @@ export interface AccessPolicy {
  * The entry of ALLOWED_CHANNEL_IDS that admits every direct message with the bot (its DM and the
  * assistant panel): DM ids are per person, so they cannot be listed one by one.
  */
-export const DIRECT_MESSAGES_ENTRY = 'dm';
+const DIRECT_MESSAGES_ENTRY = 'dm';
 
 /** What a Slack request says about who is asking and where. */
 export interface Requester {

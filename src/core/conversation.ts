@@ -92,7 +92,7 @@ export function stripMention(text: string, botUserId: string): string {
     .trim();
 }
 
-export function isFromBot(message: ThreadMessage, options: Pick<ConversationOptions, 'botUserId' | 'botId'>): boolean {
+function isFromBot(message: ThreadMessage, options: Pick<ConversationOptions, 'botUserId' | 'botId'>): boolean {
   return message.user === options.botUserId || (options.botId !== undefined && message.botId === options.botId);
 }
 

@@ -31,7 +31,7 @@ export interface HomeView {
 /** Slack's limit on the text of one section block. */
 const SECTION_LIMIT = 3000;
 
-export const HOME_INTRO =
+const HOME_INTRO =
   "An AWS expert powered by Claude. Ask me about architecture, services, IAM, costs, the CLI, CloudFormation or Terraform: I read the thread I answer in as context, and replies in that thread continue the conversation.";
 
 export const HOME_HOW_TO_ASK = [

@@ -60,7 +60,7 @@ function utf8Escapes(char: string): string {
 }
 
 /** One part of a job id. */
-export function encodeJobIdPart(value: string): string {
+function encodeJobIdPart(value: string): string {
   if (value.length === 0) throw new IdPartError('an id part is empty');
   return escapePart(value, KEEP_IN_JOB_ID);
 }

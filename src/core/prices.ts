@@ -110,7 +110,7 @@ function withCachePrices(price: { input: number; output: number; cacheWrite?: nu
 }
 
 /** The prices one request pays: its prompt size picks the band. */
-export function bandFor(price: ModelPrice, usage: ModelUsage): TokenPrices {
+function bandFor(price: ModelPrice, usage: ModelUsage): TokenPrices {
   return price.longPrompt && promptTokens(usage) > price.longPrompt.aboveTokens ? price.longPrompt : price;
 }
 

@@ -34,7 +34,7 @@ export function formatUsd(nanoUsd: number): string {
   return DOLLARS.format(usd);
 }
 
-export function formatSeconds(ms: number): string {
+function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 

@@ -7,12 +7,12 @@ import { budgetTokens } from './prices.js';
  * `channel:C123|questions`, `model:claude-haiku-4-5|questions`… so a day costs one key, whatever
  * the traffic, and the report reads a month with 30 HGETALLs.
  */
-export const METRICS = ['questions', 'reused', 'input', 'output', 'cacheRead', 'cacheWrite', 'budgetTokens', 'costNano', 'unpriced', 'toolCalls', 'declined'] as const;
+const METRICS = ['questions', 'reused', 'input', 'output', 'cacheRead', 'cacheWrite', 'budgetTokens', 'costNano', 'unpriced', 'toolCalls', 'declined'] as const;
 export type Metric = (typeof METRICS)[number];
 export type Totals = Record<Metric, number>;
 
 /** Workspace-wide latency sums (only for answers that called the model). */
-export const TIMING = ['modelCalls', 'ttftMsSum', 'ttftCount', 'durationMsSum'] as const;
+const TIMING = ['modelCalls', 'ttftMsSum', 'ttftCount', 'durationMsSum'] as const;
 export type Timing = Record<(typeof TIMING)[number], number>;
 
 /** How an answer was produced: by its own model call, from the answer cache, or by sharing another's call. */
@@ -40,11 +40,11 @@ export interface AnswerUsage {
 
 export const scopeField = (scope: string, metric: string): string => `${scope}|${metric}`;
 export const userScope = (userId: string): string => `user:${userId}`;
-export const channelScope = (channel: string): string => `channel:${channel}`;
-export const modelScope = (model: string): string => `model:${model}`;
+const channelScope = (channel: string): string => `channel:${channel}`;
+const modelScope = (model: string): string => `model:${model}`;
 export const TOTAL = 'total';
 
-export function emptyTotals(): Totals {
+function emptyTotals(): Totals {
   return { questions: 0, reused: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, budgetTokens: 0, costNano: 0, unpriced: 0, toolCalls: 0, declined: 0 };
 }
 
@@ -98,12 +98,12 @@ export interface UsageTally {
   timing: Timing;
 }
 
-export function emptyTally(): UsageTally {
+function emptyTally(): UsageTally {
   return { scopes: new Map(), timing: { modelCalls: 0, ttftMsSum: 0, ttftCount: 0, durationMsSum: 0 } };
 }
 
 /** Adds a day's hash (as HGETALL returns it) to a tally. Unknown fields are ignored. */
-export function addDay(tally: UsageTally, hash: Record<string, string>): UsageTally {
+function addDay(tally: UsageTally, hash: Record<string, string>): UsageTally {
   for (const [field, raw] of Object.entries(hash)) {
     const separator = field.lastIndexOf('|');
     if (separator === -1) continue;

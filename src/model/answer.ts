@@ -56,9 +56,9 @@ export interface AnswerOutcome {
 
 /** What a person sees before the first words (a new answer's placeholder says the same). */
 export const THINKING_STATUS_TEXT = ':hourglass_flowing_sand: _Thinking…_';
-export const CACHED_ANSWER_NOTE = ':zap: _Reused answer: this exact question was answered recently, so no new model call was made. Reply in this thread for a fresh one._';
+const CACHED_ANSWER_NOTE = ':zap: _Reused answer: this exact question was answered recently, so no new model call was made. Reply in this thread for a fresh one._';
 
-export function refusalNote(refusal: Anthropic.RefusalStopDetails | undefined): string {
+function refusalNote(refusal: Anthropic.RefusalStopDetails | undefined): string {
   const why = refusal?.category === 'reasoning_extraction' ? ' It does not write out its internal reasoning.' : '';
   return `:no_entry_sign: _The model declined to answer this.${why} Rephrase the question or ask about something else; this exchange is left out of the thread's memory._`;
 }

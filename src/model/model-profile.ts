@@ -8,7 +8,7 @@ import { classifyModelError, ModelError } from './errors.js';
  * effort levels) and from core/model-families.ts for the rest. Asked once at start-up.
  */
 export type Effort = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
-export const EFFORTS: readonly Effort[] = ['low', 'medium', 'high', 'xhigh', 'max'];
+const EFFORTS: readonly Effort[] = ['low', 'medium', 'high', 'xhigh', 'max'];
 
 export interface ModelProfile {
   id: string;
@@ -29,7 +29,7 @@ export interface ModelProfile {
 /** Models whose thinking and effort support the bot assumes when the models endpoint is unreachable. */
 const ADAPTIVE_WITHOUT_API = ['claude-haiku-5-5', 'claude-sonnet-5-5', 'claude-opus-5-5', 'claude-opus-5', 'claude-sonnet-5', 'claude-opus-4-8', 'claude-opus-4-7', 'claude-opus-4-6', 'claude-sonnet-4-6'];
 
-export function profileFromInfo(info: Anthropic.Models.ModelInfo): ModelProfile {
+function profileFromInfo(info: Anthropic.Models.ModelInfo): ModelProfile {
   const capabilities = info.capabilities;
   const effort = capabilities?.effort;
   return {
@@ -45,7 +45,7 @@ export function profileFromInfo(info: Anthropic.Models.ModelInfo): ModelProfile 
 }
 
 /** When the API cannot be asked, the bot falls back to what it knows of the model's family. */
-export function fallbackProfile(model: string): ModelProfile {
+function fallbackProfile(model: string): ModelProfile {
   const adaptive = ADAPTIVE_WITHOUT_API.some((prefix) => model === prefix || model.startsWith(`${prefix}-`));
   return {
     id: model,
@@ -63,7 +63,7 @@ export function fallbackProfile(model: string): ModelProfile {
  * Asks the API about the configured model, so that a retired or unknown model (such as
  * claude-3-haiku-20240307) is reported to the operator at start-up rather than to the first user.
  */
-export async function fetchModelProfile(client: Anthropic, model: string): Promise<{ profile: ModelProfile; problem?: ModelError }> {
+async function fetchModelProfile(client: Anthropic, model: string): Promise<{ profile: ModelProfile; problem?: ModelError }> {
   try {
     const info = await client.models.retrieve(model);
     // The catalogue may still list a retired model: asking it anything would fail.

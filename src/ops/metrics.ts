@@ -15,7 +15,7 @@ import { costUsd, priceFor, type PriceTable } from '../core/prices.js';
 const PREFIX = 'aws_orchestrator_';
 
 /** The states of a BullMQ job that /metrics reports, read at scrape time. */
-export const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 
 /** Seconds: model and Slack latencies live between a tenth of a second and a minute. */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60];

@@ -44,7 +44,7 @@ export interface NewAnswerMessage {
  * Claude Haiku's first words usually come within a second, thinking included, so most answers
  * appear with their words directly and the rest show "Thinking…" within two seconds.
  */
-export const PLACEHOLDER_AFTER_MS = 2000;
+const PLACEHOLDER_AFTER_MS = 2000;
 
 /**
  * A new answer's first words wait this long for more before its message is posted: an answer
@@ -243,7 +243,7 @@ export class MessageAnswer implements AnswerSurface {
 const hasText = (view: AnswerView): boolean => view.text.length > 0 && view.status === undefined;
 
 /** A declined answer's note carries the question it declined: both are left out of later history. */
-export function metadataFor(state: FinalAnswer['state'], place: AnswerPlace): MessageMetadataPayload {
+function metadataFor(state: FinalAnswer['state'], place: AnswerPlace): MessageMetadataPayload {
   if (state === 'refused') return { kind: 'notice', job: place.jobId, refused: true };
   return { kind: state === 'failed' || state === 'notice' ? 'notice' : 'answer', job: place.jobId };
 }

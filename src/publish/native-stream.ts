@@ -129,7 +129,7 @@ function taskChunk(step: Step): TaskUpdateChunk {
 
 const stepKey = (step: Step) => `${step.status}|${step.title}|${step.sources.length}`;
 
-export class NativeStreamAnswer implements AnswerSurface {
+class NativeStreamAnswer implements AnswerSurface {
   /** The model text the stream holds. */
   private streamed = '';
   /** Each step as the stream last showed it. */

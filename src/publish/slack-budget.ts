@@ -89,7 +89,7 @@ export type Grant =
   | { granted: false; retryInMs: number; paceMs: number };
 
 /** Slack's rate-limit window; the tests and the benchmark shorten it together with the fake Slack's clock. */
-export const SLACK_WINDOW_MS = 60_000;
+const SLACK_WINDOW_MS = 60_000;
 
 /**
  * An answer's registration lapses this long after it started: an answer whose worker died stops

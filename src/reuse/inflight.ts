@@ -32,7 +32,7 @@ export interface InflightOptions {
   flushMs: number;
 }
 
-export const DEFAULT_INFLIGHT_OPTIONS: InflightOptions = { heartbeatMs: 3000, staleMs: 15_000, pollMs: 100, flushMs: 100 };
+const DEFAULT_INFLIGHT_OPTIONS: InflightOptions = { heartbeatMs: 3000, staleMs: 15_000, pollMs: 100, flushMs: 100 };
 
 /** How long a finished stream stays readable for followers that joined at the last moment. */
 const FINISHED_STREAM_MS = 60_000;

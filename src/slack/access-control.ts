@@ -22,7 +22,7 @@ export function registerAccessControl(app: App, deps: AccessControlDeps): void {
   app.use(accessControl(deps));
 }
 
-export function accessControl(deps: AccessControlDeps): Middleware<AnyMiddlewareArgs> {
+function accessControl(deps: AccessControlDeps): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const requester = requesterOf(args.body);
     const decision = requester ? decideAccess(deps.policy, requester) : { allowed: true as const };

@@ -10,7 +10,7 @@ import { countedFetch, type SlackCallObserver } from '../publish/counted-fetch.j
  * commands and interactivity alike) on the service's own Express app, beside the health and
  * metrics routes; Socket Mode (SLACK_APP_TOKEN set) needs no public URL.
  */
-export const SLACK_EVENTS_PATH = '/slack/events';
+const SLACK_EVENTS_PATH = '/slack/events';
 
 export function createSlackApp(config: Config['slack'], logger: Logger, http: Application, onSlackCall?: SlackCallObserver): App {
   const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), ...(onSlackCall ? { fetch: countedFetch(onSlackCall) } : {}) };
@@ -45,7 +45,7 @@ export function createSlackApp(config: Config['slack'], logger: Logger, http: Ap
  */
 const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 
-export function refuseFutureRequests(logger: Logger, now: () => number = () => Date.now()): RequestHandler {
+function refuseFutureRequests(logger: Logger, now: () => number = () => Date.now()): RequestHandler {
   return (req, res, next) => {
     const timestamp = Number(req.headers['x-slack-request-timestamp']);
     if (Number.isFinite(timestamp) && timestamp > Math.floor(now() / 1000) + MAX_CLOCK_SKEW_SECONDS) {

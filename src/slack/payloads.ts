@@ -11,13 +11,13 @@ import { z } from 'zod';
 
 const SLACK_ID_TAIL_MAX = 39;
 
-export const teamIdSchema = z.string().regex(/^[TE][A-Z0-9]{1,39}$/, 'not a Slack team id');
-export const channelIdSchema = z.string().regex(/^[CGD][A-Z0-9]{1,39}$/, 'not a Slack conversation id');
-export const userIdSchema = z.string().regex(/^[UW][A-Z0-9]{1,39}$/, 'not a Slack user id');
+const teamIdSchema = z.string().regex(/^[TE][A-Z0-9]{1,39}$/, 'not a Slack team id');
+const channelIdSchema = z.string().regex(/^[CGD][A-Z0-9]{1,39}$/, 'not a Slack conversation id');
+const userIdSchema = z.string().regex(/^[UW][A-Z0-9]{1,39}$/, 'not a Slack user id');
 /** A message timestamp as Slack writes it: seconds, a dot, a sequence ("1700000000.000100"). */
-export const slackTsSchema = z.string().regex(/^\d{1,16}\.\d{1,16}$/, 'not a Slack message ts');
+const slackTsSchema = z.string().regex(/^\d{1,16}\.\d{1,16}$/, 'not a Slack message ts');
 /** Slack caps a button's value at 2,000 characters. */
-export const buttonValueSchema = z.string().max(2000);
+const buttonValueSchema = z.string().max(2000);
 
 const label = z.string().max(255);
 const triggerId = z.string().regex(/^[\d.a-z]{1,255}$/i, 'not a Slack trigger id');
@@ -71,7 +71,7 @@ const eventEnvelope = z.object({
   event: z.object({ type: label }),
 });
 
-export const slashCommandSchema = z.object({
+const slashCommandSchema = z.object({
   command: z.string().regex(/^\/[\w-]{1,64}$/, 'not a slash command'),
   text: z.string(),
   team_id: teamIdSchema,

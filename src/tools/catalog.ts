@@ -42,8 +42,6 @@ export interface CatalogParts {
   reuse?: ((tool: Tool) => Tool) | undefined;
 }
 
-export const NO_TOOLS: ToolCatalog = toolCatalog({});
-
 export function toolCatalog(parts: CatalogParts): ToolCatalog {
   const wrapped = new WeakMap<Tool, Tool>();
   const reused = (tool: Tool): Tool => {
@@ -69,7 +67,7 @@ export function toolCatalog(parts: CatalogParts): ToolCatalog {
 }
 
 /** A direct message or the assistant panel counts as `dm`; a channel must be listed by id. */
-export function accountAllowedIn(channels: readonly string[], question: Pick<QuestionPlace, 'channel' | 'source'>): boolean {
+function accountAllowedIn(channels: readonly string[], question: Pick<QuestionPlace, 'channel' | 'source'>): boolean {
   const isDirect = question.source === 'dm' || question.source === 'assistant' || question.channel.startsWith('D');
   return channels.includes(question.channel) || (isDirect && channels.includes(DIRECT_MESSAGES));
 }

@@ -36,7 +36,7 @@ export function reusingResults(redis: RedisClient, keys: RedisKeys, logger: Logg
 }
 
 /** The tool and its input, with object keys in a stable order. */
-export function resultHash(toolName: string, input: Record<string, unknown>): string {
+function resultHash(toolName: string, input: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify([toolName, canonical(input)])).digest('hex');
 }
 

@@ -31,7 +31,7 @@ export { AWS_READ_OPERATIONS, ASSUME_ROLE_OPERATION, requiredIamActions, type Aw
 export { roleSessionName, type AwsCredentialsProvider } from './credentials.js';
 export type { AwsBeforeCall, AwsCallRequest } from './runner.js';
 
-export const AWS_DEFAULTS = {
+const AWS_DEFAULTS = {
   callTimeoutMs: 15_000,
   maxResultTokens: 2_500,
   maxAttempts: 3,

@@ -63,7 +63,7 @@ export const SERVICE_LABELS: Record<AwsService, string> = {
   ce: 'Cost Explorer',
 };
 
-export function operationId(operation: AwsOperation): AwsOperationId {
+function operationId(operation: AwsOperation): AwsOperationId {
   return `${operation.service}:${operation.action}`;
 }
 

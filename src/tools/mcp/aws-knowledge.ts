@@ -10,7 +10,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolSource } from '../../model/tools.js';
 import { contentText, dedupeSources, firstText, isHttpUrl, urlLabel } from './result-text.js';
 
-export const AWS_KNOWLEDGE_OPERATIONS = [
+const AWS_KNOWLEDGE_OPERATIONS = [
   'search_documentation',
   'read_documentation',
   'recommend',
@@ -31,7 +31,7 @@ export const AWS_DOCS_REUSE_SECONDS = 6 * HOUR;
 /** The list of regions changes a few times a year. */
 export const AWS_REGIONS_REUSE_SECONDS = 24 * HOUR;
 
-export function awsKnowledgeOperation(toolName: string): AwsKnowledgeOperation | undefined {
+function awsKnowledgeOperation(toolName: string): AwsKnowledgeOperation | undefined {
   const bare = toolName.replace(/^aws___/, '');
   return (AWS_KNOWLEDGE_OPERATIONS as readonly string[]).includes(bare) ? (bare as AwsKnowledgeOperation) : undefined;
 }
@@ -180,7 +180,7 @@ function presentRead(input: Record<string, unknown>, payload: unknown, result: C
 }
 
 /** `{"content":{"result":X}}` → X; undefined when the text is not that envelope. */
-export function envelopeResult(text: string | undefined): unknown {
+function envelopeResult(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   const trimmed = text.trim();
   if (!trimmed.startsWith('{')) return undefined;
@@ -194,7 +194,7 @@ export function envelopeResult(text: string | undefined): unknown {
 }
 
 /** The pages a read_documentation call asks for: `requests[].url` (batch form) or `url`. */
-export function requestedUrls(input: Record<string, unknown>): string[] {
+function requestedUrls(input: Record<string, unknown>): string[] {
   const urls: string[] = [];
   if (Array.isArray(input.requests)) for (const request of input.requests) if (isRecord(request) && typeof request.url === 'string') urls.push(request.url);
   if (typeof input.url === 'string') urls.push(input.url);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 
 export const TOOL_NAME_PATTERN = /^[\w-]{1,64}$/;
-export const TOOL_NAME_MAX_LENGTH = 64;
+const TOOL_NAME_MAX_LENGTH = 64;
 const SEPARATOR = '__';
 const HASH_LENGTH = 8;
 

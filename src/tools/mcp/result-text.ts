@@ -12,7 +12,7 @@ const MIN_CAP_CHARS = 400;
 const MAX_SOURCES = 20;
 const MAX_WALK_DEPTH = 8;
 
-export function estimateTokensByChars(text: string): number {
+function estimateTokensByChars(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 

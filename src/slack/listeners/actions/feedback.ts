@@ -28,7 +28,7 @@ const VOTES: Array<[actionId: string, vote: Vote]> = [
   [ACTIONS.feedbackDown, 'down'],
 ];
 
-export function thanksText(change: VoteChange): string {
+function thanksText(change: VoteChange): string {
   const emoji = change.current === 'up' ? '👍' : '👎';
   if (change.previous === change.current) return `You already gave this answer a ${emoji}. Thanks!`;
   if (change.previous) return `Changed your vote on this answer to ${emoji}. Thanks!`;

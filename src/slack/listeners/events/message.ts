@@ -77,7 +77,7 @@ async function warnIfSecrets(message: PlainMessage, user: string, text: string, 
 }
 
 /** "@alice what do you think?" in a thread the bot is in is for Alice, not for the bot. */
-export function addressedToSomeoneElse(text: string, botUserId: string): boolean {
+function addressedToSomeoneElse(text: string, botUserId: string): boolean {
   const leading = /^\s*<@([A-Z0-9]+)(?:\|[^>]*)?>/.exec(text);
   return leading !== null && leading[1] !== botUserId;
 }
