@@ -105,42 +105,41 @@ function eventRequester(payload: Json): Requester | undefined {
 }
 
 function actionRequester(payload: Json): Requester | undefined {
-  const user = asRecord(payload.user);
-  const userId = asString(user?.id);
-  if (!userId) return undefined;
   const container = asRecord(payload.container);
   const message = asRecord(payload.message);
-  const channelId = asString(asRecord(payload.channel)?.id) ?? asString(container?.channel_id);
-  return {
-    kind: 'action',
-    teamId: asString(user?.team_id) ?? asString(asRecord(payload.team)?.id),
-    userId,
-    channelId,
-    isDirectMessage: channelId?.startsWith('D') ?? false,
-    addressedToBot: true,
+  return interactionRequester(payload, {
+    channelId: asString(asRecord(payload.channel)?.id) ?? asString(container?.channel_id),
     messageTs: asString(container?.message_ts) ?? asString(message?.ts),
     threadTs: asString(message?.thread_ts) ?? asString(container?.message_ts),
-  };
+  });
 }
 
 /** A message shortcut: someone asked the bot about a message, in a channel it may not be in. */
 function shortcutRequester(payload: Json): Requester | undefined {
+  const message = asRecord(payload.message);
+  return interactionRequester(payload, {
+    channelId: asString(asRecord(payload.channel)?.id),
+    messageTs: asString(payload.message_ts) ?? asString(message?.ts),
+    threadTs: asString(message?.thread_ts) ?? asString(payload.message_ts),
+    responseUrl: asString(payload.response_url),
+  });
+}
+
+/** A click or a shortcut: always meant for the bot, by the person in `user`. */
+function interactionRequester(payload: Json, where: { channelId: string | undefined; messageTs: string | undefined; threadTs: string | undefined; responseUrl?: string | undefined }): Requester | undefined {
   const user = asRecord(payload.user);
   const userId = asString(user?.id);
   if (!userId) return undefined;
-  const message = asRecord(payload.message);
-  const channelId = asString(asRecord(payload.channel)?.id);
-  const responseUrl = asString(payload.response_url);
   return {
     kind: 'action',
     teamId: asString(user?.team_id) ?? asString(asRecord(payload.team)?.id),
     userId,
-    channelId,
-    isDirectMessage: channelId?.startsWith('D') ?? false,
+    channelId: where.channelId,
+    isDirectMessage: where.channelId?.startsWith('D') ?? false,
     addressedToBot: true,
-    messageTs: asString(payload.message_ts) ?? asString(message?.ts),
-    threadTs: asString(message?.thread_ts) ?? asString(payload.message_ts),
-    ...(responseUrl ? { responseUrl } : {}),
+    messageTs: where.messageTs,
+    threadTs: where.threadTs,
+    ...(where.responseUrl ? { responseUrl: where.responseUrl } : {}),
   };
 }
 
