@@ -8,12 +8,13 @@ import type { AckOptions } from './scenarios/ack.js';
 import type { MemoryOptions } from './scenarios/memory.js';
 import type { StreamingOptions } from './scenarios/streaming.js';
 import type { ThroughputOptions } from './scenarios/throughput.js';
+import type { ToolsOptions } from './scenarios/tools.js';
 import type { SystemName } from './harness/world.js';
 
 const ALL: SystemName[] = ['bot-all', 'bot-split', 'naive'];
 const ONE_BOT: SystemName[] = ['bot-all', 'naive'];
 
-export const PLAN: { ack: AckOptions[]; streaming: StreamingOptions[]; throughput: ThroughputOptions[]; memory: MemoryOptions[] } = {
+export const PLAN: { ack: AckOptions[]; streaming: StreamingOptions[]; throughput: ThroughputOptions[]; memory: MemoryOptions[]; tools: ToolsOptions[] } = {
   ack: [
     ...ALL.map((system) => ({ system, ratePerSecond: 50, durationSeconds: 4 })),
     // 1,000 requests: the p99 is the 10th slowest, not the 6th.
@@ -45,5 +46,10 @@ export const PLAN: { ack: AckOptions[]; streaming: StreamingOptions[]; throughpu
   memory: [
     { system: 'bot-split', answers: 1000 },
     { system: 'naive', answers: 1000 },
+  ],
+  // The bot only (the naive baseline has no tools): 20 look-ups at once, one round, then two.
+  tools: [
+    { system: 'bot-all', answers: 20, rounds: 1 },
+    { system: 'bot-all', answers: 20, rounds: 2 },
   ],
 };

@@ -1,10 +1,10 @@
 /**
  * `npm run bench`: every scenario in one run — the bot (one process, and web + two workers) and
  * the naive baseline against the same fakes and load — printed as it goes and written to
- * BENCHMARKS.md. BENCH_ONLY=ack,streaming,throughput,memory runs a subset. The raw results go to
- * bench-results.json in the system's temporary directory; BENCH_RENDER=<that file> only renders
- * BENCHMARKS.md from it again. BENCH_COMPARE=<an earlier results file> adds how far this run's
- * figures are from that one's (the second of two runs, to tell a change from noise).
+ * BENCHMARKS.md. BENCH_ONLY=ack,streaming,throughput,memory,tools runs a subset. The raw results
+ * go to bench-results.json in the system's temporary directory; BENCH_RENDER=<that file> only
+ * renders BENCHMARKS.md from it again. BENCH_COMPARE=<an earlier results file> adds how far this
+ * run's figures are from that one's (the second of two runs, to tell a change from noise).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { runAck } from './scenarios/ack.js';
 import { runMemory } from './scenarios/memory.js';
 import { runStreaming } from './scenarios/streaming.js';
 import { runThroughput } from './scenarios/throughput.js';
+import { runTools, type ToolsResult } from './scenarios/tools.js';
 import { PLAN } from './plan.js';
 
 const RESULTS_FILE = join(tmpdir(), 'bench-results.json');
@@ -29,11 +30,12 @@ if (process.env.BENCH_RENDER) {
   process.exit(0);
 }
 
-const only = new Set((process.env.BENCH_ONLY ?? 'ack,streaming,throughput,memory').split(',').map((part) => part.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'ack,streaming,throughput,memory,tools').split(',').map((part) => part.trim()));
 const started = Date.now();
 const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
 const say = (line: string) => console.log(`[bench ${elapsed()}] ${line}`);
 
+const toolResults: ToolsResult[] = [];
 const results: BenchResults = {
   startedAt: new Date(started).toISOString(),
   durationSeconds: 0,
@@ -45,6 +47,7 @@ const results: BenchResults = {
   streaming: [],
   throughput: [],
   memory: [],
+  tools: toolResults,
 };
 say(`${results.machine.cpus} CPUs, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, Redis ${results.machine.redis}, load ${results.loadBefore}`);
 
@@ -78,6 +81,18 @@ if (only.has('memory')) {
     const result = await runMemory(run);
     results.memory.push(result);
     say(`memory ${run.system}: ${result.inFlight} in flight, ${(result.perAnswerBytes / 1024).toFixed(0)} KB per answer`);
+  }
+}
+
+if (only.has('tools')) {
+  for (const run of PLAN.tools) {
+    const result = await runTools(run);
+    toolResults.push(result);
+    const f = result.figures;
+    say(
+      `tools ${run.system} ×${run.answers}, ${run.rounds} round${run.rounds === 1 ? '' : 's'} (MCP ${result.mcpLatencyMs} ms): ${f.delivery.complete}/${f.delivery.asked} complete; ` +
+        `first visible step p50 ${f.firstVisibleStep.p50} p99 ${f.firstVisibleStep.p99} ms; overhead per round p50 ${f.overheadPerRound.p50} p99 ${f.overheadPerRound.p99} ms (${f.roundsMeasured} rounds); MCP call p50 ${f.mcpCall.p50} ms`,
+    );
   }
 }
 

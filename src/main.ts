@@ -20,7 +20,7 @@ import { createHttpApp } from './ops/http.js';
 import { createLogger, secretsOf, type Logger } from './ops/logger.js';
 import { Metrics } from './ops/metrics.js';
 import { ModelConfigCheck, Readiness } from './ops/readiness.js';
-import { createRedis } from './ops/redis.js';
+import { createRedis, firstReady } from './ops/redis.js';
 import { RedisKeys } from './ops/redis-keys.js';
 import { SlackBudget, slackWriteBudgets } from './publish/slack-budget.js';
 import { SlackMessages } from './publish/slack-messages.js';
@@ -45,6 +45,7 @@ import { FeedbackStore } from './usage/feedback-store.js';
 type Stop = () => Promise<void>;
 
 const TOOL_TIMEOUT_GRACE_MS = 2000;
+const REDIS_FIRST_READY_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
   void checkModels(anthropic, profiles, config, logger).then((result) => modelCheck.settle(result));
   const readiness = new Readiness(redis, queue.queue, modelCheck);
   metrics.watchQueue(queue.queue);
+
+  if (!(await firstReady(redis, REDIS_FIRST_READY_MS))) logger.warn({ waitedMs: REDIS_FIRST_READY_MS }, 'Redis is not reachable yet: questions are turned away with a note until it is');
 
   const stops: Stop[] = [];
   if (config.role !== 'worker') stops.push(await startWeb(config, logger, redis, keys, queue, readiness, metrics));

@@ -2,10 +2,12 @@
  * One system under test in its own world: a real redis-server, the fake Slack (Slack's published
  * rate limits, optionally on a compressed clock) and the fake Anthropic (a set pace), and either
  * the bot as users run it — one process (`all`) or `web` plus worker processes — or the naive
- * baseline bot. Every scenario builds a fresh world, so no run inherits another's rate windows,
- * queue or memory.
+ * baseline bot; with `docs`, also the fake AWS Knowledge MCP server the bot looks documentation up
+ * in. Every scenario builds a fresh world, so no run inherits another's rate windows, queue or
+ * memory.
  */
-import { startFakeAnthropic, type FakeAnthropic } from '../../test/fakes/anthropic.js';
+import { startFakeAnthropic, type FakeAnthropic, type Responder } from '../../test/fakes/anthropic.js';
+import { FakeMcpServer } from '../../test/fakes/mcp.js';
 import { startFakeSlack, type ChannelSpec, type FakeSlack, type SlackUser } from '../../test/fakes/slack.js';
 import { baseEnv, freePort, slackEventsUrl, startBot, type BotProcess, type LogRecord } from '../../test/support/bot.js';
 import { startRedis, type RedisServer } from '../../test/support/redis.js';
@@ -29,6 +31,10 @@ export interface WorldOptions {
   pace: ModelPace;
   /** Another pace for some questions (warm-up ones), by question id. */
   paceFor?: (id: string) => ModelPace;
+  /** What the fake model answers instead of the paced answers (tool rounds, …). */
+  responder?: Responder;
+  /** Documentation look-ups: a fake AWS Knowledge MCP server the bot is connected to before the scenario starts. */
+  docs?: boolean;
   /** Extra bot environment (WORKER_CONCURRENCY, …). */
   env?: Record<string, string>;
   /** bot-split: how many worker processes to start now (default 2; 0 to start them later). */
@@ -41,6 +47,8 @@ export interface World {
   system: SystemName;
   slack: FakeSlack;
   anthropic: FakeAnthropic;
+  /** The fake AWS Knowledge MCP server, when the world was started with `docs`. */
+  docs: FakeMcpServer | undefined;
   redis: RedisServer;
   eventsUrl: string;
   /** The process Slack's requests go to. */
@@ -61,16 +69,17 @@ const READY_TIMEOUT_MS = 60_000;
 
 export async function startWorld(options: WorldOptions): Promise<World> {
   const timeScale = options.timeScale ?? 1;
-  const [slack, anthropic, redis, port] = await Promise.all([
+  const [slack, anthropic, redis, port, docs] = await Promise.all([
     startFakeSlack({
       channels: options.workspace.channels,
       users: options.workspace.users,
       realisticRateLimits: options.slackLimits === 'published',
       rateLimitTimeScale: timeScale,
     }),
-    startFakeAnthropic({ responder: benchResponder(options.pace, options.paceFor) }),
+    startFakeAnthropic({ responder: options.responder ?? benchResponder(options.pace, options.paceFor) }),
     startRedis(),
     freePort(),
+    options.docs ? FakeMcpServer.start() : undefined,
   ]);
   const env: Record<string, string> = {
     ...baseEnv({ slack, anthropic, redis, port }),
@@ -81,6 +90,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     SLACK_RATE_WINDOW_MS: String(60_000 / timeScale),
     // Both systems ask the product's default model (the baseline's own default is an older one).
     ANTHROPIC_MODEL: 'claude-haiku-5-5',
+    ...(docs ? { AWS_DOCS_MCP_URL: docs.url } : {}),
     ...options.env,
   };
   const processes: BotProcess[] = [];
@@ -88,6 +98,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const start = async (role: 'all' | 'web' | 'worker', script?: string, nodeArgs?: string[]): Promise<BotProcess> => {
     const bot = await startBot(env, { role, readyTimeoutMs: READY_TIMEOUT_MS, ...(script ? { script } : {}), ...(nodeArgs ? { nodeArgs } : {}) });
     processes.push(bot);
+    // Tools are offered only once the server is connected: a question asked earlier would get none.
+    if (docs && !script && role !== 'web') await bot.waitForLog((log) => log.msg === 'MCP server connected', READY_TIMEOUT_MS);
     return bot;
   };
 
@@ -106,7 +118,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     }
   } catch (error) {
     await Promise.all(processes.map((bot) => bot.kill('SIGKILL')));
-    await Promise.all([slack.close(), anthropic.close(), redis.stop()]);
+    await Promise.all([slack.close(), anthropic.close(), redis.stop(), docs?.close()]);
     throw error;
   }
 
@@ -114,6 +126,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     system: options.system,
     slack,
     anthropic,
+    docs,
     redis,
     eventsUrl: slackEventsUrl(port),
     web,
@@ -129,7 +142,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     logs: () => processes.flatMap((bot) => bot.logs),
     async stop() {
       await Promise.all(processes.filter((bot) => !bot.exit).map((bot) => bot.kill('SIGKILL')));
-      await Promise.all([slack.close(), anthropic.close(), redis.stop()]);
+      await Promise.all([slack.close(), anthropic.close(), redis.stop(), docs?.close()]);
     },
   };
 }

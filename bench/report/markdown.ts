@@ -10,8 +10,8 @@ import { SYSTEM_LABELS, type SystemName } from '../harness/world.js';
 import { explainMisses, otherFindings } from './analysis.js';
 import type { ComponentShare } from '../measure/cpu-profile.js';
 import { kib, mib, ms, num, spread, table, times } from './format.js';
-import type { BenchResults } from './results.js';
-import { checkTargets, FINAL_LAG_FLOOR_MS, finalLagP99, type TargetCheck } from './targets.js';
+import { toolRuns, type BenchResults } from './results.js';
+import { checkTargets, FINAL_LAG_FLOOR_MS, finalLagP99, informationalChecks, type InformationalCheck, type TargetCheck } from './targets.js';
 
 const SYSTEMS: SystemName[] = ['bot-all', 'bot-split', 'naive'];
 
@@ -28,6 +28,7 @@ export function renderReport(results: BenchResults): string {
     targetsSection(results, checks),
     ackSection(results),
     streamingSection(results),
+    toolsSection(results),
     throughputSection(results),
     memorySection(results),
     ...(results.previous ? [comparisonSection(results, checks)] : []),
@@ -73,7 +74,7 @@ function reproduceSection(): string {
     '```sh',
     'npm ci                                   # redis-server must be on PATH (apt-get install redis-server)',
     'npm run bench                            # every scenario (about 10 minutes on 2 cores); rewrites BENCHMARKS.md',
-    'BENCH_ONLY=ack,streaming npm run bench   # some of: ack, streaming, throughput, memory',
+    'BENCH_ONLY=ack,streaming npm run bench   # some of: ack, streaming, throughput, memory, tools',
     'BENCH_RENDER=/tmp/bench-results.json npm run bench   # only re-render this file from the last raw results',
     'BENCH_COMPARE=first-run.json npm run bench           # and say how far every figure is from an earlier run\'s',
     '```',
@@ -128,13 +129,34 @@ function targetsSection(results: BenchResults, checks: TargetCheck[]): string {
     '',
     table_('earlier'),
     '',
+    ...informationalTable(results),
     `Run in ${Math.round(results.durationSeconds)} s. "bot ÷ naive" divides the one-process bot's figure (or the split one's) by the baseline's: below 1× the bot is faster or leaner (for answers per second, above 1× it does more).`,
     '',
   ].join('\n');
 }
 
+/** The tool-round targets, for information (no baseline to compare with, not counted as missed); only when tool runs were made. */
+function informationalTable(results: BenchResults): string[] {
+  if (toolRuns(results).length === 0) return [];
+  const checks = informationalChecks(results);
+  const present = SYSTEMS.filter((system) => checks.some((check) => check.values[system] !== undefined));
+  return [
+    'Tool use, for information (the naive baseline has no tools; these are not counted among the missed targets below, and the [tool rounds](#tool-rounds) section breaks them down):',
+    '',
+    table(
+      ['Target', ...present.map((system) => SYSTEM_LABELS[system]), 'Bot'],
+      checks.map((check) => [
+        check.target + (check.note ? ` (${check.note})` : ''),
+        ...present.map((system) => figure(check, check.values[system])),
+        check.met === undefined ? 'not measured' : check.met ? 'met' : 'missed',
+      ]),
+    ),
+    '',
+  ];
+}
+
 /** A target's figure as the target states it. */
-export function figure(check: TargetCheck, value: number | undefined): string {
+export function figure(check: Pick<TargetCheck, 'unit'>, value: number | undefined): string {
   if (value === undefined) return '–';
   if (check.unit === 'ms') return ms(value);
   if (check.unit === 'x') return times(value);
@@ -255,6 +277,54 @@ function streamingSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function toolsSection(results: BenchResults): string {
+  const runs = toolRuns(results);
+  if (runs.length === 0) return ['## Tool rounds', '', 'Not run this time (`BENCH_ONLY` without `tools`, or results from before the scenario existed).', ''].join('\n');
+  const label = (run: (typeof runs)[number]) => `${SYSTEM_LABELS[run.system]}, ${run.rounds === 1 ? 'search' : 'search then read'}`;
+  const pair = (summary: (typeof runs)[number]['figures']['mcpCall']) => spread(summary, ['p50', 'p99']);
+  const main = runs.map((run) => {
+    const f = run.figures;
+    return [label(run), String(run.answers), `${run.rounds} (${f.roundsMeasured} measured)`, `${f.delivery.complete}/${f.delivery.asked}`, pair(f.firstVisibleStep), pair(f.overheadPerRound), ms(f.mcpCall.p50)];
+  });
+  const breakdown = runs.map((run) => {
+    const f = run.figures;
+    const shownBy = Object.entries(f.firstStepShownBy)
+      .sort((a, b) => b[1] - a[1])
+      .map(([method, count]) => `\`${method}\` ${count}`)
+      .join(', ');
+    return [
+      label(run),
+      pair(f.turnToCall),
+      pair(f.callToNextRequest),
+      `${ms(run.toolCallLogged.p50)} (server ${ms(f.mcpCall.p50)})`,
+      shownBy || '–',
+      run.rounds > 1 ? pair(f.laterVisibleStep) : '–',
+      pair(f.firstTextVisible),
+      pair(f.endToEnd),
+      `${num(run.calls.total / run.answers, 1)} (${num(run.calls.rateLimited / run.answers, 2)})`,
+    ];
+  });
+  const latencies = [...new Set(runs.map((run) => run.mcpLatencyMs))].map((latency) => `${latency} ms`).join(' or ');
+  return [
+    '## Tool rounds',
+    '',
+    `N questions arrive at once in channels (Slack's published limits, three questions per channel, every answer in flight at once) and the model looks each one up in AWS documentation before it answers: it calls \`search_documentation\` (one round), or \`search_documentation\` and then \`read_documentation\` (two rounds), on the fake AWS Knowledge MCP server (\`test/fakes/mcp.ts\`: the official MCP SDK's server over Streamable HTTP, answering each call after a fixed ${latencies}), then writes the answer at the model pace above; every turn thinks first. The one-process bot only: the naive baseline has no tools. The steps are measured where the bot shows them with \`chat.postMessage\`/\`chat.update\`, as a context line above the answer ("⏳ Searching AWS docs: …", then "✅ …"); in DMs, where they are \`task_update\` chunks of Slack's streaming methods, they are not measured here. Every time comes from the fakes' records:`,
+    '',
+    "- **First visible step**: the fake model's response asking for the tool complete (the end of the tool_use turn) → Slack applied the first version of the answer's message that shows the step (the fake Slack's message history).",
+    "- **Overhead per round**: the next model request, carrying the `tool_result`, arrived at the fake Anthropic API, minus the end of the tool_use turn, minus the MCP server's time on the call (the call reaching the fake server's handler → its answer). What is left is the bot's: reading the end of the stream, the MCP client's request and response, turning the result into a `tool_result`, and building and sending the next request, loopback HTTP included.",
+    '',
+    table(['Run', 'Answers', 'Rounds', 'Complete', 'First visible step p50 / p99', 'Overhead per round p50 / p99', 'MCP call p50'], main),
+    '',
+    'Where the time goes: the overhead before the MCP call and after it; the call as the bot timed it (its `tool call` log line), so that the difference with the server\'s time is the MCP client\'s round trip; which write first showed a step; how soon a later round\'s step and the answer\'s first text showed; and the Slack calls per answer (429s in brackets).',
+    '',
+    table(
+      ['Run', 'Turn end → MCP call p50 / p99', 'MCP answer → next request p50 / p99', 'Call as the bot timed it p50', 'First step shown by', "Later round's step p50 / p99", "Answer's first text after its first token p50 / p99", 'Request → complete p50 / p99', 'Slack calls per answer'],
+      breakdown,
+    ),
+    '',
+  ].join('\n');
+}
+
 function throughputSection(results: BenchResults): string {
   const rows = results.throughput.filter((run) => !run.profiled).map((run) => [
     run.mode === 'prefilled' ? `queue pre-filled, ${run.workers} worker process${run.workers === 1 ? '' : 'es'}` : `all sent at once to ${SYSTEM_LABELS[run.system]}`,
@@ -337,15 +407,16 @@ function memorySection(results: BenchResults): string {
  * ratios the report states (the bot against the naive baseline, p99 against Slack's bound, two
  * workers against one), with how far apart they are, so that a change is told from the noise.
  */
-function comparisonSection(results: BenchResults, checks: TargetCheck[]): string {
+function comparisonSection(results: BenchResults, targetChecks: TargetCheck[]): string {
   const previous = results.previous!;
-  const before = checkTargets(previous);
+  const checks: Array<TargetCheck | InformationalCheck> = [...targetChecks, ...informationalChecks(results)];
+  const before: Array<TargetCheck | InformationalCheck> = [...checkTargets(previous), ...informationalChecks(previous)];
   const apart = (a: number, b: number): number =>
     Number.isFinite(a) && Number.isFinite(b) && Math.max(Math.abs(a), Math.abs(b)) > 0 ? Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)) : a === b ? 0 : Number.NaN;
   const percent = (value: number): string => (Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : '–');
   const figures: string[][] = [];
   const ratios: Array<{ row: string[]; apart: number }> = [];
-  const botOf = (check: TargetCheck): number | undefined => check.values['bot-all'] ?? check.values['bot-split'];
+  const botOf = (check: TargetCheck | InformationalCheck): number | undefined => check.values['bot-all'] ?? check.values['bot-split'];
   for (const check of checks) {
     const earlier = before.find((other) => other.target === check.target);
     if (!earlier) continue;

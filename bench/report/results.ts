@@ -4,6 +4,7 @@ import type { AckResult } from '../scenarios/ack.js';
 import type { MemoryResult } from '../scenarios/memory.js';
 import type { StreamingResult } from '../scenarios/streaming.js';
 import type { ThroughputResult } from '../scenarios/throughput.js';
+import type { ToolsResult } from '../scenarios/tools.js';
 
 export interface BenchResults {
   startedAt: string;
@@ -17,6 +18,8 @@ export interface BenchResults {
   streaming: StreamingResult[];
   throughput: ThroughputResult[];
   memory: MemoryResult[];
+  /** Tool rounds (the bot only). Absent from results files written before the scenario existed: read it with toolRuns(). */
+  tools?: ToolsResult[];
   /** The run this one is compared with (BENCH_COMPARE), when there is one. */
   previous?: BenchResults;
 }
@@ -29,4 +32,9 @@ export function resultsToJson(results: BenchResults): string {
 /** Results never hold null: a null in the file is a number JSON could not write (plain JSON.stringify makes NaN null). */
 export function resultsFromJson(json: string): BenchResults {
   return JSON.parse(json, (_key, value: unknown) => (value === null ? Number.NaN : value === 'Infinity' || value === 'NaN' || value === '-Infinity' ? Number(value) : value)) as BenchResults;
+}
+
+/** The tool-round runs; none in a results file from before that scenario. */
+export function toolRuns(results: BenchResults): ToolsResult[] {
+  return results.tools ?? [];
 }

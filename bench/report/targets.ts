@@ -2,13 +2,14 @@
  * The targets, checked against one run's results for the bot and, for comparison, for the naive
  * baseline: first the goals of "At Slack's limits" (first text fast and every final on time from
  * 20 to 500 answers at once, at the naive bot's cost per answer), then the receipt goal of the
- * hardening work, then the earlier targets that still hold. Pure.
+ * hardening work, then the earlier targets that still hold; and, for information only, the bot's
+ * figures for tool rounds, which the baseline has no counterpart of. Pure.
  */
 import { ratio } from '../measure/stats.js';
 import type { StreamingResult } from '../scenarios/streaming.js';
 import type { ThroughputResult } from '../scenarios/throughput.js';
 import type { SystemName } from '../harness/world.js';
-import type { BenchResults } from './results.js';
+import { toolRuns, type BenchResults } from './results.js';
 
 export type TargetId =
   | 'first-visible'
@@ -189,4 +190,52 @@ export function bestThroughput(results: BenchResults, workers: number): BenchRes
   return results.throughput
     .filter((t) => t.mode === 'prefilled' && t.workers === workers && !t.profiled)
     .sort((a, b) => b.answersPerSecond - a.answersPerSecond)[0];
+}
+
+/**
+ * A target shown for information: the bot's figures for tool rounds. The naive baseline has no
+ * tools to compare with, and these are not counted among the missed targets.
+ */
+export interface InformationalCheck {
+  id: 'tool-first-step' | 'tool-overhead';
+  target: string;
+  values: Partial<Record<SystemName, number>>;
+  unit: 'ms';
+  /** Whether the bot's figure is within it; undefined when there was no tool run to read it from. */
+  met: boolean | undefined;
+  note?: string;
+}
+
+export function informationalChecks(results: BenchResults): InformationalCheck[] {
+  const runs = toolRuns(results);
+  const highest = (of: typeof runs, value: (run: (typeof runs)[number]) => number): Partial<Record<SystemName, number>> => {
+    const values: Partial<Record<SystemName, number>> = {};
+    for (const run of of) {
+      const figure = value(run);
+      if (Number.isNaN(figure)) continue;
+      values[run.system] = Math.max(values[run.system] ?? Number.NEGATIVE_INFINITY, figure);
+    }
+    return values;
+  };
+  const within = (values: Partial<Record<SystemName, number>>, bar: number): boolean | undefined => {
+    const measured = BOTS.flatMap((system) => (values[system] !== undefined ? [values[system]] : []));
+    return measured.length === 0 ? undefined : measured.every((value) => value < bar);
+  };
+  const atTwenty = runs.filter((run) => run.answers === 20);
+  const firstStep = highest(atTwenty, (run) => run.figures.firstVisibleStep.p99);
+  const overhead = highest(runs, (run) => run.figures.overheadPerRound.p99);
+  const note = (count: number) => (count > 1 ? `the higher of the ${count} tool runs` : undefined);
+  const firstStepNote = note(atTwenty.length);
+  const overheadNote = note(runs.length);
+  return [
+    {
+      id: 'tool-first-step',
+      target: "Time to first visible step p99 < 1,000 ms after the model's tool call, 20 answers at once",
+      values: firstStep,
+      unit: 'ms',
+      met: within(firstStep, 1000),
+      ...(firstStepNote ? { note: firstStepNote } : {}),
+    },
+    { id: 'tool-overhead', target: 'Bot overhead per tool round p99 < 200 ms', values: overhead, unit: 'ms', met: within(overhead, 200), ...(overheadNote ? { note: overheadNote } : {}) },
+  ];
 }

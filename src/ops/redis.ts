@@ -106,3 +106,23 @@ export async function redisIsReachable(redis: RedisClient, timeoutMs = 1000): Pr
   );
   return Promise.race([ping, timeout]);
 }
+
+/**
+ * Waits, at most `timeoutMs`, for a connection's first `ready`: a process that takes Slack's
+ * requests before its queue connection is up would turn the first questions away (a cluster
+ * client, for one, learns the slot map before it is ready). Past the wait the process starts
+ * anyway and says the queue is unavailable until Redis answers.
+ */
+export async function firstReady(redis: RedisClient, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise<boolean>((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once('ready', onReady);
+  });
+}

@@ -114,7 +114,7 @@ export class MessageAnswer implements AnswerSurface {
     const shown = { text: view.text, status: view.status, steps: stepsText(view.steps) };
     const change = changeOf(this.previous, shown, this.options.cadence.minNewChars);
     this.previous = shown;
-    this.pump.want(view, change);
+    this.pump.want(view, change, !this.textShown && hasText(view));
   }
 
   /** Posts the message: with the first words when there are some, else as the sign of receipt. */

@@ -26,6 +26,7 @@ export class UpdatePump<View> {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private stopped = false;
+  private firstTextWanted = false;
 
   constructor(
     private readonly policy: CadencePolicy,
@@ -33,11 +34,22 @@ export class UpdatePump<View> {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  /** The newest view, and how much it changed since the last one (characters; a step counts as minNewChars). */
-  want(view: View, change: number): void {
+  /**
+   * The newest view, and how much it changed since the last one (characters; a step counts as
+   * minNewChars). `firstText`: the view holds the answer's first words, which the Slack scheduler
+   * keeps room for ahead of other updates: the pace it set after an earlier write of steps alone
+   * (tens of seconds when many answers stream) does not hold them back.
+   */
+  want(view: View, change: number, firstText = false): void {
     if (this.stopped || change <= 0) return;
     this.latest = view;
     this.progress += change;
+    if (firstText && !this.firstTextWanted) {
+      this.firstTextWanted = true;
+      this.cadence = { ...this.cadence, notBefore: undefined };
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     this.schedule();
   }
 

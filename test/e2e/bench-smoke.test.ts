@@ -4,15 +4,18 @@ import { renderReport } from '../../bench/report/markdown.js';
 import type { BenchResults } from '../../bench/report/results.js';
 import { runAck, type AckResult } from '../../bench/scenarios/ack.js';
 import { runStreaming, type StreamingResult } from '../../bench/scenarios/streaming.js';
+import { runTools, type ToolsResult } from '../../bench/scenarios/tools.js';
 
 /**
  * `npm run bench` is not part of the test suite (its figures depend on the machine), but
  * its harness must keep working while the bot changes. One tiny scenario of each main kind — the
- * real bot acknowledging a few requests, the naive baseline streaming two answers — and the report
- * built from them: no timing is asserted, only that every figure came out well-formed.
+ * real bot acknowledging a few requests, the naive baseline streaming two answers, the bot looking
+ * two answers up in the fake MCP server — and the report built from them: no timing is asserted,
+ * only that every figure came out well-formed.
  */
 let ack: AckResult;
 let streaming: StreamingResult;
+let tools: ToolsResult;
 
 
 const finite = (value: number) => Number.isFinite(value) && value >= 0;
@@ -45,6 +48,28 @@ describe('the bench harness', () => {
     expect(streaming.peakStreams).toBe(2);
   }, 60_000);
 
+  it('reads each tool round from the fakes: the step shown in Slack, the MCP call, the next model request', async () => {
+    tools = await runTools({
+      system: 'bot-all',
+      answers: 2,
+      rounds: 2,
+      mcpLatencyMs: 20,
+      pace: { ttftMs: 50, tokensPerSecond: 400, chunkSize: 32, answerChars: 600 },
+      graceMs: 5000,
+    });
+    const { figures } = tools;
+    expect(tools.waited).toBe('all-complete');
+    expect(figures.delivery).toEqual({ asked: 2, complete: 2, lost: 0, duplicated: 0 });
+    expect(figures.roundsMeasured).toBe(4);
+    expect(figures.firstVisibleStep.n).toBe(2);
+    expect(figures.overheadPerRound.n).toBe(4);
+    expect(tools.toolCallLogged.n).toBe(4);
+    for (const value of [figures.firstVisibleStep.p99, figures.laterVisibleStep.p50, figures.mcpCall.p50, figures.turnToCall.p50, figures.callToNextRequest.p99, figures.endToEnd.p50]) {
+      expect(finite(value)).toBe(true);
+    }
+    expect(Number.isFinite(figures.overheadPerRound.p99)).toBe(true);
+  }, 60_000);
+
   it('writes a report with every section and no missing figure where one was measured', () => {
     const results: BenchResults = {
       startedAt: new Date().toISOString(),
@@ -57,9 +82,10 @@ describe('the bench harness', () => {
       streaming: [streaming],
       throughput: [],
       memory: [],
+      tools: [tools],
     };
     const report = renderReport(results);
-    for (const heading of ['## Machine', '## Reproduce', '## Results against the targets', '## Acknowledgement time', '## Answers streaming at once', '## Where the time goes']) {
+    for (const heading of ['## Machine', '## Reproduce', '## Results against the targets', '## Acknowledgement time', '## Answers streaming at once', '## Tool rounds', '## Where the time goes']) {
       expect(report).toContain(heading);
     }
     expect(report).not.toMatch(/NaN|undefined/);

@@ -12,9 +12,10 @@
  * (McpServer wants zod), can page `tools/list` with `nextCursor`, and lets a `tools/call` fail with
  * a JSON-RPC error (McpServer turns every thrown error into an `isError` result).
  *
- * It records every `tools/call` (tool, arguments, session) and every HTTP request, and injects
- * faults: down (connection refused), slow calls, HTTP errors such as 429 before the MCP layer,
- * tool-level `isError`, JSON-RPC errors, expired sessions, and `notifications/tools/list_changed`.
+ * It records every `tools/call` (tool, arguments, session; when it was received and answered:
+ * timingOf) and every HTTP request, and injects faults: down (connection refused), slow calls,
+ * HTTP errors such as 429 before the MCP layer, tool-level `isError`, JSON-RPC errors, expired
+ * sessions, and `notifications/tools/list_changed`.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
@@ -57,6 +58,14 @@ export interface RecordedCall {
   outcome?: 'result' | 'tool_error' | 'rpc_error' | 'cancelled';
 }
 
+/** When the server's handler had a call (kept apart from RecordedCall, whose shape tests compare whole). */
+export interface CallTiming {
+  /** ms since the epoch when the call reached the handler (before any setCallDelay wait). */
+  receivedAt: number;
+  /** When the handler was done with it: a result, a tool error, a JSON-RPC error or a cancellation. */
+  answeredAt?: number;
+}
+
 export interface RecordedRequest {
   httpMethod: string;
   /** JSON-RPC methods in a POST body (several for a batch); responses from the client have none. */
@@ -87,6 +96,7 @@ const DEFAULT_SERVER_INFO = { name: 'AWSKnowledgeMCP', version: '1.0.0' };
 export class FakeMcpServer {
   readonly calls: RecordedCall[] = [];
   readonly requests: RecordedRequest[] = [];
+  private readonly callTimings = new WeakMap<RecordedCall, CallTiming>();
   private tools: FakeTool[];
   private readonly sessions = new Map<string, Session>();
   /** Sessions forgotten without closing their streams (expireSessions({closeStreams:false})); closed on close(). */
@@ -134,6 +144,11 @@ export class FakeMcpServer {
 
   callsOf(tool: string): RecordedCall[] {
     return this.calls.filter((call) => call.tool === tool);
+  }
+
+  /** When the handler received one of `calls` and answered it. */
+  timingOf(call: RecordedCall): CallTiming | undefined {
+    return this.callTimings.get(call);
   }
 
   /** Every `tools/call` waits this long before it runs (cut short if the client cancels it). */
@@ -328,38 +343,44 @@ export class FakeMcpServer {
     });
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const record: RecordedCall = { tool: request.params.name, arguments: request.params.arguments ?? {}, sessionId: extra.sessionId };
+      const timing: CallTiming = { receivedAt: Date.now() };
       this.calls.push(record);
-      if (this.callDelayMs > 0) await sleep(this.callDelayMs, extra.signal);
-      if (extra.signal.aborted) {
-        // The SDK sends no answer to a cancelled request, as the spec asks.
-        record.outcome = 'cancelled';
-        return { content: [] };
-      }
-      const rpcError = this.rpcErrors.find((entry) => entry.remaining > 0);
-      if (rpcError) {
-        rpcError.remaining -= 1;
-        record.outcome = 'rpc_error';
-        // A plain Error with `code`: the SDK sends its code and message as the JSON-RPC error.
-        throw Object.assign(new Error(rpcError.message), { code: rpcError.code });
-      }
-      const tool = this.tools.find((candidate) => candidate.definition.name === request.params.name);
-      if (!tool) {
-        record.outcome = 'rpc_error';
-        throw Object.assign(new Error(`Unknown tool: ${request.params.name}`), { code: -32602 });
-      }
-      const toolError = this.toolErrors.find((entry) => entry.remaining > 0);
-      if (toolError) {
-        toolError.remaining -= 1;
-        record.outcome = 'tool_error';
-        return { content: [{ type: 'text', text: toolError.text }], isError: true };
-      }
+      this.callTimings.set(record, timing);
       try {
-        const result = await tool.handler(record.arguments, { signal: extra.signal, sessionId: extra.sessionId });
-        record.outcome = result.isError === true ? 'tool_error' : 'result';
-        return result;
-      } catch (error) {
-        record.outcome = 'tool_error';
-        return { content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }], isError: true };
+        if (this.callDelayMs > 0) await sleep(this.callDelayMs, extra.signal);
+        if (extra.signal.aborted) {
+          // The SDK sends no answer to a cancelled request, as the spec asks.
+          record.outcome = 'cancelled';
+          return { content: [] };
+        }
+        const rpcError = this.rpcErrors.find((entry) => entry.remaining > 0);
+        if (rpcError) {
+          rpcError.remaining -= 1;
+          record.outcome = 'rpc_error';
+          // A plain Error with `code`: the SDK sends its code and message as the JSON-RPC error.
+          throw Object.assign(new Error(rpcError.message), { code: rpcError.code });
+        }
+        const tool = this.tools.find((candidate) => candidate.definition.name === request.params.name);
+        if (!tool) {
+          record.outcome = 'rpc_error';
+          throw Object.assign(new Error(`Unknown tool: ${request.params.name}`), { code: -32602 });
+        }
+        const toolError = this.toolErrors.find((entry) => entry.remaining > 0);
+        if (toolError) {
+          toolError.remaining -= 1;
+          record.outcome = 'tool_error';
+          return { content: [{ type: 'text', text: toolError.text }], isError: true };
+        }
+        try {
+          const result = await tool.handler(record.arguments, { signal: extra.signal, sessionId: extra.sessionId });
+          record.outcome = result.isError === true ? 'tool_error' : 'result';
+          return result;
+        } catch (error) {
+          record.outcome = 'tool_error';
+          return { content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }], isError: true };
+        }
+      } finally {
+        timing.answeredAt = Date.now();
       }
     });
     return server;

@@ -35,10 +35,10 @@ afterAll(async () => {
   await Promise.all([slack?.close(), server?.stop()]);
 });
 
-function newAnswer(options: { askedAt?: number; placeholderAfterMs?: number } = {}) {
+function newAnswer(options: { askedAt?: number; placeholderAfterMs?: number; teamId?: string } = {}) {
   const question = slack.addMessage('C0GENERAL', { user: 'U0ALICE', text: 'How do I tag instances?' });
   job += 1;
-  const place: AnswerPlace = { teamId: 'T0TEST', channel: 'C0GENERAL', threadTs: question.ts, jobId: `q-${job}` };
+  const place: AnswerPlace = { teamId: options.teamId ?? 'T0TEST', channel: 'C0GENERAL', threadTs: question.ts, jobId: `q-${job}` };
   const posted: string[] = [];
   const answer = new MessageAnswer(
     messages,
@@ -97,5 +97,21 @@ describe('a new answer', () => {
     expect(placeholder.text).toBe(THINKING_STATUS_TEXT);
     await answer.finish(done('Done.'));
     expect(botMessages()[0]!.text).toBe('Done.');
+  });
+
+  it('that showed a look-up first shows its first words promptly, although the scheduler paces its other updates', async () => {
+    // Ten answers in flight: the scheduler paces each answer's intermediate updates about 12 s apart.
+    const budget = new SlackBudget(redis, new RedisKeys('message-answer-test'), slackWriteBudgets(50, 60_000));
+    for (let other = 0; other < 10; other += 1) await budget.answerStarted('T0BUSY', `busy-${other}`);
+    const { answer, botMessages } = newAnswer({ teamId: 'T0BUSY' });
+    const search = (status: 'in_progress' | 'complete') => ({ id: 'search', title: 'Searching AWS docs: tags', status, sources: [] });
+    answer.show({ text: '', status: undefined, steps: [search('in_progress')] });
+    const message = await slack.waitFor(() => botMessages()[0]);
+    answer.show({ text: '', status: undefined, steps: [search('complete')] });
+    await slack.waitFor(() => slack.history('C0GENERAL', message.ts).length >= 2 || undefined);
+    answer.show({ text: 'Tag every instance.', status: undefined, steps: [search('complete')] });
+    // Well before the 12 s the pace would impose on another intermediate update.
+    await slack.waitFor(() => slack.history('C0GENERAL', message.ts).some((version) => version.text === 'Tag every instance.') || undefined, 5_000);
+    await answer.finish(done('Tag every instance.'));
   });
 });
