@@ -62,7 +62,7 @@ const SETTINGS = {
     updateIntervalMs: setting('SLACK_UPDATE_INTERVAL_MS', int(100), 'Least time between two visible updates of one answer.', '1000'),
     updatesPerMinute: setting('SLACK_UPDATES_PER_MINUTE', int(1), 'Calls to `chat.update` Slack accepts per minute and workspace (Tier 3: 50; lower for apps outside the Marketplace).', '50'),
     rateWindowMs: setting('SLACK_RATE_WINDOW_MS', int(1000), "The window Slack counts its rate limits over, in ms (Slack's: a minute). Only the tests and the benchmark shorten it, with the fake Slack's clock.", '60000'),
-    placeholderAfterMs: setting('SLACK_PLACEHOLDER_AFTER_MS', int(0), 'How long after a question an answer with no words yet shows "Thinking…" (0: at once); an answer whose first words come sooner is posted with them.', '2000'),
+    placeholderAfterMs: setting('SLACK_PLACEHOLDER_AFTER_MS', int(0), 'How long after a question an answer with no words yet shows "Thinking…" (0: at once), and a question still waiting for a worker gets its "in line" message; an answer whose first words come sooner is posted with them.', '2000'),
     maxMessageChars: setting('SLACK_MAX_MESSAGE_CHARS', int(500, 39_000), 'Longest answer message; longer answers continue in follow-up messages in the thread.', '3900'),
     threadCacheTtlSeconds: setting('THREAD_CACHE_TTL_SECONDS', int(0), 'How long a read of a thread is reused by the next question in it (0: always read again).', '120'),
   },

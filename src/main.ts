@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { RedisClient } from './ops/redis.js';
 import { jobHandlers } from './answer/job-handlers.js';
 import { LostJobRecords, LostJobs } from './answer/lost-jobs.js';
+import { postReceipt } from './answer/receipts.js';
 import { ThreadCache } from './answer/thread-cache.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { DEFAULT_CADENCE } from './core/cadence.js';
@@ -173,8 +174,6 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     accounting,
     observer: metrics,
     enqueue: (jobId, data) => queue.enqueue(jobId, data),
-    waitingQuestion: (jobId) => queue.waitingQuestion(jobId),
-    receiptPosted: (jobId, question) => lostJobs.watchQueued(jobId, question),
     usageReports: { store: accounting.store, feedback: new FeedbackStore(workerRedis, keys, config.usage.retentionDays), adminUserIds: config.usage.adminUserIds, limits: config.usage },
     homeSettings: {
       model: config.model.name,
@@ -186,7 +185,22 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   const worker = new QueueWorker(
     lostJobs.watch(handlers),
     keys,
-    { connection: workerRedis, prefix: config.queue.prefix, concurrency: config.queue.concurrency, lockMs: config.queue.lockMs, stalledIntervalMs: config.queue.stalledIntervalMs },
+    {
+      connection: workerRedis,
+      prefix: config.queue.prefix,
+      concurrency: config.queue.concurrency,
+      lockMs: config.queue.lockMs,
+      stalledIntervalMs: config.queue.stalledIntervalMs,
+      postReceipt: (jobId) =>
+        postReceipt(jobId, {
+          messages,
+          redis: workerRedis,
+          keys,
+          logger: logger.child({ component: 'receipts', jobId }),
+          waitingQuestion: (id) => queue.waitingQuestion(id),
+          receiptPosted: (id, question) => lostJobs.watchQueued(id, question),
+        }),
+    },
     logger.child({ component: 'worker' }),
     metrics,
   );

@@ -8,12 +8,11 @@ import { answerQuestion, tellAnswerFailed, type QuestionDeps } from './answer-qu
 import { handleAssistantGreeting } from './assistant-greeting.js';
 import { handleCommandQuestion, type Enqueue } from './command-question.js';
 import { publishHomeTab } from './home-tab.js';
-import { postReceipt, type ReceiptDeps } from './receipts.js';
 import { handleNotice } from './notice.js';
 import { sendUsageReport, type UsageReportDeps } from './usage-report.js';
 
 /** What a worker does with each kind of job; handed to the queue's worker by the composition root. */
-export interface WorkerDeps extends QuestionDeps, Pick<ReceiptDeps, 'waitingQuestion' | 'receiptPosted'> {
+export interface WorkerDeps extends QuestionDeps {
   enqueue: Enqueue;
   usageReports: UsageReportDeps | undefined;
   /** The settings the Home tab shows admins; absent, it lists only the budgets. */
@@ -45,7 +44,6 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     },
     'command-question': { run: (job, signal) => handleCommandQuestion(job, forJob(job), signal) },
     notice: { run: (job) => handleNotice(job.data, forJob(job)) },
-    receipt: { run: (job) => postReceipt(job, forJob(job)) },
     'assistant-greeting': { run: (job) => handleAssistantGreeting(job, forJob(job)) },
     'usage-report': {
       run: async (job) => {

@@ -1,5 +1,5 @@
 import { answerBlocks } from '../core/answer-blocks.js';
-import type { JobHandle, QuestionJob, ReceiptJob } from '../core/jobs.js';
+import type { QuestionJob } from '../core/jobs.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
@@ -8,10 +8,11 @@ import { slackErrorCode, sleep } from '../publish/slack-web.js';
 
 /**
  * Signs of receipt. Under a burst larger than the worker pool, questions wait in the queue while
- * the workers answer earlier ones. Each question has a receipt job on a queue of its own, due
- * SLACK_PLACEHOLDER_AFTER_MS after it was asked; if the question is still waiting then, the
- * receipt posts the answer's message ("in line") and the answer is later written in it. A
- * question started sooner needs none: its answer's first words (or "Thinking…") are the sign.
+ * the workers answer earlier ones. Each question's receipt falls due SLACK_PLACEHOLDER_AFTER_MS
+ * after it was asked (queue/receipts-due.ts); if the question is still waiting then, a worker
+ * process posts the answer's message ("in line"), apart from its answers' slots, and the answer
+ * is later written in it. A question started sooner needs none: its answer's first words (or
+ * "Thinking…") are the sign.
  *
  * Who posts the answer's message is settled by one key per question, claimed with SET NX: the
  * receipt holds it while posting and then leaves the message's ts in it; the answer claims it
@@ -40,10 +41,10 @@ export interface ReceiptDeps {
 
 export type ReceiptOutcome = 'posted' | 'not-needed' | 'cannot-post';
 
-export async function postReceipt(job: JobHandle<ReceiptJob>, deps: ReceiptDeps): Promise<ReceiptOutcome> {
-  const { questionJobId, teamId, channel, threadTs } = job.data;
+export async function postReceipt(questionJobId: string, deps: ReceiptDeps): Promise<ReceiptOutcome> {
   const question = await deps.waitingQuestion(questionJobId);
   if (!question || question.answerTs) return 'not-needed';
+  const { teamId, channel, threadTs } = question;
   const key = deps.keys.answerMessage(questionJobId);
   if ((await deps.redis.set(key, RECEIPT_POSTING, 'EX', CLAIM_SECONDS, 'NX')) === null) return 'not-needed';
   const place: AnswerPlace = { teamId, channel, threadTs, jobId: questionJobId };

@@ -115,22 +115,7 @@ export interface HomeTabJob {
   receivedAt: number;
 }
 
-/**
- * A sign of receipt for a question still waiting for a worker when it falls due: the question's
- * answer message, posted early, in which the answer is then written. It travels on a queue of its
- * own so that a burst larger than the worker pool does not hold it up.
- */
-export interface ReceiptJob {
-  kind: 'receipt';
-  teamId: string;
-  channel: string;
-  threadTs: string;
-  /** The question's job (on the answers queue), whose answer message this is. */
-  questionJobId: string;
-  receivedAt: number;
-}
-
-export type AnswerQueueJob = QuestionJob | CommandQuestionJob | NoticeJob | AssistantGreetingJob | UsageReportJob | HomeTabJob | ReceiptJob;
+export type AnswerQueueJob = QuestionJob | CommandQuestionJob | NoticeJob | AssistantGreetingJob | UsageReportJob | HomeTabJob;
 
 /** Job ids are built and read in core/job-ids.ts (one encoder for ids and Redis key parts). */
 

@@ -106,6 +106,11 @@ export class RedisKeys {
     return this.key('answer-message', jobId);
   }
 
+  /** Sorted set of queued questions by when their sign of receipt is due (queue/receipts-due.ts). */
+  receiptsDue(): string {
+    return this.key('receipts-due');
+  }
+
   /** A recent tool result, by the hash of the tool and its input (tools/reused-results.ts). */
   toolResult(hash: string): string {
     return this.key('tool-result', hash);

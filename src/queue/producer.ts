@@ -2,8 +2,9 @@ import { Queue, type Job, type JobsOptions, type JobState } from 'bullmq';
 import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import { IdPartError, isJobId } from '../core/job-ids.js';
-import type { AnswerQueueJob, QuestionJob, ReceiptJob } from '../core/jobs.js';
-import { QUEUE_NAME, RECEIPT_QUEUE_NAME } from './queue-name.js';
+import type { AnswerQueueJob, QuestionJob } from '../core/jobs.js';
+import { QUEUE_NAME } from './queue-name.js';
+import { ReceiptsDue } from './receipts-due.js';
 import { ThreadOrder } from './thread-order.js';
 
 /**
@@ -27,12 +28,9 @@ export interface JobLookup {
   state: JobState | 'unknown';
 }
 
-/** A receipt that has nothing to do (its question started) or failed is not worth keeping. */
-const KEEP_RECEIPTS = { age: 3600, count: 1000 };
-
 export class AnswerQueue {
   readonly queue: Queue<AnswerQueueJob>;
-  private readonly receipts: Queue<ReceiptJob>;
+  private readonly receiptsDue: ReceiptsDue;
   private readonly threadOrder: ThreadOrder;
 
   /** `receiptAfterMs`: when a question still waiting for a worker gets its sign of receipt (answer/receipts.ts). */
@@ -58,8 +56,7 @@ export class AnswerQueue {
     // Redis errors are logged once by the connection itself (ops/redis.ts); without a listener
     // BullMQ prints every one of them raw on stderr while Redis is down.
     this.queue.on('error', () => undefined);
-    this.receipts = new Queue<ReceiptJob>(RECEIPT_QUEUE_NAME, { connection: redis, prefix, defaultJobOptions: { attempts: 1, removeOnComplete: KEEP_RECEIPTS, removeOnFail: KEEP_RECEIPTS } });
-    this.receipts.on('error', () => undefined);
+    this.receiptsDue = new ReceiptsDue(redis, keys);
     this.threadOrder = new ThreadOrder(redis, keys, this.queue);
   }
 
@@ -76,27 +73,26 @@ export class AnswerQueue {
     const claimed = await this.redis.set(this.keys.enqueued(jobId), '1', 'EX', DEDUP_SECONDS, 'NX');
     if (claimed === null) return 'duplicate';
     try {
-      if (data.kind === 'question') await this.threadOrder.join(data, jobId);
+      if (data.kind === 'question') {
+        await this.threadOrder.join(data, jobId);
+        await this.addReceipt(jobId, data);
+      }
       await this.queue.add(data.kind, data, { ...options, jobId });
-      if (data.kind === 'question') await this.addReceipt(jobId, data);
       return 'queued';
     } catch (error) {
-      if (data.kind === 'question') await this.threadOrder.forget(data, jobId).catch(() => undefined);
+      if (data.kind === 'question') {
+        await this.threadOrder.forget(data, jobId).catch(() => undefined);
+        await this.receiptsDue.cancel(jobId).catch(() => undefined);
+      }
       await this.redis.del(this.keys.enqueued(jobId)).catch(() => undefined);
       throw error;
     }
   }
 
-  /**
-   * A question that comes from a message gets its sign of receipt if no worker has started it by
-   * then; `/aws` has had its acknowledgement already. A receipt that cannot be queued is not worth
-   * failing the question for: the answer comes anyway.
-   */
+  /** A question that comes from a message gets its sign of receipt if no worker has started it by then; `/aws` has had its acknowledgement already. */
   private async addReceipt(jobId: string, question: QuestionJob): Promise<void> {
     if (question.source === 'command') return;
-    const receipt: ReceiptJob = { kind: 'receipt', teamId: question.teamId, channel: question.channel, threadTs: question.threadTs, questionJobId: jobId, receivedAt: question.receivedAt };
-    const dueIn = Math.max(0, question.receivedAt + this.receiptAfterMs - Date.now());
-    await this.receipts.add('receipt', receipt, { jobId, delay: dueIn }).catch(() => undefined);
+    await this.receiptsDue.add(jobId, question.receivedAt + this.receiptAfterMs);
   }
 
   /**
@@ -123,7 +119,6 @@ export class AnswerQueue {
   }
 
   async close(): Promise<void> {
-    await this.receipts.close();
     await this.queue.close();
   }
 }

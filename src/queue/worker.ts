@@ -1,9 +1,10 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../ops/redis.js';
-import type { AnswerQueueJob, HandledFailure, JobHandle, JobHandler, JobHandlers, ReceiptJob } from '../core/jobs.js';
+import type { AnswerQueueJob, HandledFailure, JobHandle, JobHandler, JobHandlers } from '../core/jobs.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
-import { QUEUE_NAME, RECEIPT_QUEUE_NAME } from './queue-name.js';
+import { QUEUE_NAME } from './queue-name.js';
+import { ReceiptSweeper, ReceiptsDue } from './receipts-due.js';
 import { RunningJobs } from './running-jobs.js';
 import { ThreadOrder } from './thread-order.js';
 
@@ -19,6 +20,8 @@ export interface QueueWorkerOptions {
   concurrency: number;
   lockMs: number;
   stalledIntervalMs: number;
+  /** Posts the sign of receipt of a question still waiting when it falls due (by its job id). */
+  postReceipt: (questionJobId: string) => Promise<unknown>;
 }
 
 type Kind = AnswerQueueJob['kind'];
@@ -34,15 +37,10 @@ const STALLED_TOO_OFTEN = /stalled more than allowable limit/i;
 /** How long a question waits before looking again when an earlier one of its thread is being answered. */
 const THREAD_TURN_POLL_MS = 1000;
 
-/**
- * Receipts are one short Slack post each, spent mostly waiting on the network: enough of them at
- * once that a burst of questions is acknowledged within seconds, whatever the answers' concurrency.
- */
-const RECEIPT_CONCURRENCY = 32;
-
 export class QueueWorker {
   readonly worker: Worker<AnswerQueueJob>;
-  private readonly receiptWorker: Worker<ReceiptJob>;
+  private readonly receiptsDue: ReceiptsDue;
+  private readonly receipts: ReceiptSweeper;
   private readonly threadOrder: ThreadOrder;
   private readonly lookup: Queue;
   private readonly running = new RunningJobs();
@@ -75,19 +73,13 @@ export class QueueWorker {
       if (job && STALLED_TOO_OFTEN.test(error.message)) void this.giveUp(job, error);
     });
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'));
-    this.receiptWorker = new Worker<ReceiptJob>(RECEIPT_QUEUE_NAME, (job, _token, signal) => handlers.receipt.run(handleOf(job), signal), {
-      connection: options.connection,
-      prefix: options.prefix,
-      concurrency: RECEIPT_CONCURRENCY,
-      autorun: false,
-    });
-    this.receiptWorker.on('failed', (job, error) => this.logger.warn({ jobId: job?.id, err: error }, 'sign of receipt failed'));
-    this.receiptWorker.on('error', (error) => this.logger.error({ err: error }, 'receipt worker error'));
+    this.receiptsDue = new ReceiptsDue(options.connection, keys);
+    this.receipts = new ReceiptSweeper(this.receiptsDue, options.postReceipt, logger);
   }
 
   start(): void {
     void this.worker.run();
-    void this.receiptWorker.run();
+    this.receipts.start();
   }
 
   private async process(job: Job<AnswerQueueJob>, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
@@ -97,6 +89,8 @@ export class QueueWorker {
       await job.moveToDelayed(Date.now() + THREAD_TURN_POLL_MS, token);
       throw new DelayedError();
     }
+    // Started: it needs no sign of receipt any more (one posting right now is settled by the answer's claim).
+    if (data.kind === 'question') await this.receiptsDue.cancel(job.id!);
     this.observer?.jobStarted(data.kind, data.receivedAt);
     let finished = false;
     try {
@@ -128,7 +122,7 @@ export class QueueWorker {
 
   /** Stops taking jobs and lets the ones in flight finish, for at most graceMs. */
   async close(graceMs: number): Promise<'drained' | 'timed-out'> {
-    const closing = Promise.all([this.worker.close(), this.receiptWorker.close()]);
+    const closing = Promise.all([this.worker.close(), this.receipts.stop()]);
     const timedOut = new Promise<'timed-out'>((resolve) => setTimeout(() => resolve('timed-out'), graceMs).unref());
     const result = await Promise.race([closing.then(() => 'drained' as const), timedOut]);
     if (result === 'timed-out') {

@@ -1,0 +1,86 @@
+import type { RedisClient } from '../ops/redis.js';
+import type { RedisKeys } from '../ops/redis-keys.js';
+import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
+import type { Logger } from '../ops/logger.js';
+
+/**
+ * When each queued question is due a sign of receipt (answer/receipts.ts): one sorted set in
+ * Redis, question job ids by due time. A question costs one ZADD when queued and one ZREM when a
+ * worker starts it, so a question answered promptly pays two commands for it; only one that is
+ * still waiting when it falls due is looked up and acknowledged, by whichever worker process
+ * takes it first.
+ */
+export class ReceiptsDue {
+  private readonly takeScript: ScriptCommand<string[]>;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {
+    this.takeScript = luaScript(redis, 'takeDueReceipts', new URL('./take-due-receipts.lua', import.meta.url), 1);
+  }
+
+  async add(jobId: string, dueAt: number): Promise<void> {
+    await this.redis.zadd(this.keys.receiptsDue(), dueAt, jobId);
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    await this.redis.zrem(this.keys.receiptsDue(), jobId);
+  }
+
+  take(now: number, limit: number): Promise<string[]> {
+    return this.takeScript([this.keys.receiptsDue()], [now, limit]);
+  }
+}
+
+/** Each worker process acknowledges at most this many questions at once: one short Slack post each. */
+const RECEIPTS_AT_ONCE = 32;
+const LOOK_EVERY_MS = 250;
+
+/**
+ * A worker process's share of the receipts: every quarter of a second it takes the due ones it
+ * has room for and posts them, apart from the answers' worker slots, so a burst larger than the
+ * worker pool is acknowledged within seconds.
+ */
+export class ReceiptSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private looking = false;
+
+  constructor(
+    private readonly due: ReceiptsDue,
+    private readonly post: (questionJobId: string) => Promise<unknown>,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.look(), LOOK_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all(this.inFlight);
+  }
+
+  private async look(): Promise<void> {
+    const room = RECEIPTS_AT_ONCE - this.inFlight.size;
+    if (this.looking || room <= 0) return;
+    this.looking = true;
+    try {
+      for (const jobId of await this.due.take(Date.now(), room)) {
+        const posting: Promise<void> = this.post(jobId).then(
+          () => undefined,
+          (error: unknown) => this.logger.warn({ err: error, jobId }, 'could not post a sign of receipt'),
+        );
+        this.inFlight.add(posting);
+        void posting.finally(() => this.inFlight.delete(posting));
+      }
+    } catch (error) {
+      // Redis is away: the questions stay due, and the next look takes them.
+      this.logger.debug({ err: error }, 'could not look for due receipts');
+    } finally {
+      this.looking = false;
+    }
+  }
+}
