@@ -198,7 +198,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
           keys,
           logger: logger.child({ component: 'receipts', jobId }),
           waitingQuestion: (id) => queue.waitingQuestion(id),
-          receiptPosted: (id, question) => lostJobs.watchQueued(id, question),
+          receiptPosted: (id, question, postingSince) => lostJobs.watchQueued(id, question, postingSince),
         }),
     },
     logger.child({ component: 'worker' }),
@@ -207,7 +207,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   worker.start();
   lostJobs.start();
   // Redis is back, perhaps empty: answers whose jobs vanished are finished at once.
-  workerRedis.on('ready', () => void lostJobs.check());
+  workerRedis.on('ready', () => void lostJobs.redisBack());
   const stopSignals = new StopSubscriber(createRedis(config.queue, 'worker', logger, 'job-signals'), keys, logger);
   await stopSignals.start((jobId) => worker.worker.cancelJob(jobId, 'stopped by a user'));
 

@@ -124,6 +124,9 @@ export class LostJobs {
   private timer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
+  /** An answer came to be watched during the look in progress: another follows it. */
+  private lookAgain = false;
+  private redisBackAt: number | undefined;
 
   constructor(
     private readonly deps: LostJobsDeps,
@@ -137,10 +140,21 @@ export class LostJobs {
     return { ...(watched as JobHandlers), question: this.watchQuestions(handlers.question) };
   }
 
-  /** A question still queued whose message exists (its receipt): closed like an answer if its job vanishes. */
-  watchQueued(jobId: string, question: QuestionJob): void {
+  /**
+   * A question still queued whose message exists (its receipt): closed like an answer if its job
+   * vanishes. `postingSince`: when posting it began. If Redis came back after that, its records
+   * may have reached the new, empty Redis after the look that followed: it is looked at at once.
+   */
+  watchQueued(jobId: string, question: QuestionJob, postingSince: number): void {
     if (this.answers.has(jobId)) return;
     this.answers.set(jobId, { data: question, running: false, vanished: false, failureShown: false, since: Date.now(), closeAttempts: 0 });
+    if (this.redisBackAt !== undefined && postingSince <= this.redisBackAt) void this.check();
+  }
+
+  /** Redis is back, perhaps empty: answers whose jobs vanished are finished at once. */
+  redisBack(): Promise<void> {
+    this.redisBackAt = Date.now();
+    return this.check();
   }
 
   /** Starts the periodic look; `check()` may also be called at any time (when Redis comes back). */
@@ -161,7 +175,16 @@ export class LostJobs {
 
   /** Closes the answers between attempts whose job is gone. One look at a time. */
   check(): Promise<void> {
-    this.checking ??= this.checkAll().finally(() => {
+    if (this.checking) {
+      this.lookAgain = true;
+      return this.checking;
+    }
+    this.checking = (async () => {
+      do {
+        this.lookAgain = false;
+        await this.checkAll();
+      } while (this.lookAgain);
+    })().finally(() => {
       this.checking = undefined;
     });
     return this.checking;

@@ -35,8 +35,8 @@ export interface ReceiptDeps {
   logger: Logger;
   /** The question of this job while it waits for a worker; undefined once started, finished or gone. */
   waitingQuestion(jobId: string): Promise<QuestionJob | undefined>;
-  /** Told of each receipt posted: its question is still queued, and its message must not outlive a lost job. */
-  receiptPosted?: ((jobId: string, question: QuestionJob) => void) | undefined;
+  /** Told of each receipt posted (`postingSince`: when posting it began): its question is still queued, and its message must not outlive a lost job. */
+  receiptPosted?: ((jobId: string, question: QuestionJob, postingSince: number) => void) | undefined;
 }
 
 export type ReceiptOutcome = 'posted' | 'not-needed' | 'cannot-post';
@@ -46,6 +46,7 @@ export async function postReceipt(questionJobId: string, deps: ReceiptDeps): Pro
   if (!question || question.answerTs) return 'not-needed';
   const { teamId, channel, threadTs } = question;
   const key = deps.keys.answerMessage(questionJobId);
+  const postingSince = Date.now();
   if ((await deps.redis.set(key, RECEIPT_POSTING, 'EX', CLAIM_SECONDS, 'NX')) === null) return 'not-needed';
   const place: AnswerPlace = { teamId, channel, threadTs, jobId: questionJobId };
   let ts: string;
@@ -65,7 +66,7 @@ export async function postReceipt(questionJobId: string, deps: ReceiptDeps): Pro
     await deps.messages.slack.chat.delete({ channel, ts }).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not delete a late sign of receipt'));
     return 'not-needed';
   }
-  deps.receiptPosted?.(questionJobId, { ...question, answerTs: ts });
+  deps.receiptPosted?.(questionJobId, { ...question, answerTs: ts }, postingSince);
   return 'posted';
 }
 

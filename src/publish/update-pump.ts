@@ -26,7 +26,8 @@ export class UpdatePump<View> {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private stopped = false;
-  private firstTextWanted = false;
+  /** `progress` when the answer's first words arrived, once they have. */
+  private firstTextProgress: number | undefined;
 
   constructor(
     private readonly policy: CadencePolicy,
@@ -44,8 +45,8 @@ export class UpdatePump<View> {
     if (this.stopped || change <= 0) return;
     this.latest = view;
     this.progress += change;
-    if (firstText && !this.firstTextWanted) {
-      this.firstTextWanted = true;
+    if (firstText && this.firstTextProgress === undefined) {
+      this.firstTextProgress = this.progress;
       this.cadence = { ...this.cadence, notBefore: undefined };
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -85,7 +86,9 @@ export class UpdatePump<View> {
     const attemptAt = Date.now();
     this.inFlight = this.push(view)
       .then(({ result, retryInMs = 0 }) => {
-        if (result === 'sent') this.cadence = afterPush(target, attemptAt, retryInMs);
+        // A write of steps alone that was under way when the first words came: its pace must not hold them back.
+        const carriedFirstText = this.firstTextProgress === undefined || target >= this.firstTextProgress;
+        if (result === 'sent') this.cadence = afterPush(target, attemptAt, carriedFirstText ? retryInMs : 0);
         else if (result === 'skipped') this.cadence = afterSkip(this.cadence, attemptAt, retryInMs);
         // Nothing to show yet (a status the message already shows): the next change may go at once.
         else this.cadence = { ...this.cadence, lastPushedLength: target };

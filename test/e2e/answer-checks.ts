@@ -129,6 +129,19 @@ export function jobOnceIn(stack: Stack, jobId: string, states: JobState[], timeo
   });
 }
 
+/** The job's data once `holds` is true of it: what a worker recorded on the job (its answer message, a delivery). */
+export function jobDataOnce(stack: Stack, jobId: string, holds: (data: Record<string, unknown>) => boolean, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  return withAnswerQueue(stack, async (queue) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const data = (await queue.getJob(jobId))?.data as Record<string, unknown> | undefined;
+      if (data && holds(data)) return data;
+      if (Date.now() > deadline) throw new Error(`job ${jobId}'s data did not become as expected within ${timeoutMs} ms: ${JSON.stringify(data)}`);
+      await sleep(50);
+    }
+  });
+}
+
 /** The ids of every job in the queue, in any state: what a request queued, or that it queued nothing. */
 export function jobIdsInQueue(stack: Stack): Promise<string[]> {
   return withAnswerQueue(stack, async (queue) => (await queue.getJobs(EVERY_JOB_STATE)).flatMap((job) => (job.id ? [job.id] : [])));

@@ -326,5 +326,54 @@ describe('a worker’s answers in flight', () => {
       redis.disconnect();
     }
   });
+
+  it('a sign of receipt whose recording spanned Redis coming back is looked at once it is watched, not at the next period', async () => {
+    const redis = new Redis(stack.redis.url);
+    const keys = new RedisKeys('lost-receipt');
+    const logger = pino({ level: 'silent' });
+    const messages = new SlackMessages(new WebClient('xoxb-test', { slackApiUrl: stack.slack.url }), new SlackBudget(redis, keys, slackWriteBudgets(50)), logger);
+    const looked: string[] = [];
+    const lostJobs = new LostJobs({
+      messages,
+      settings: { streaming: 'update', messageOptions: { cadence: DEFAULT_CADENCE, maxMessageChars: 3900 } },
+      records: new LostJobRecords(redis, keys),
+      stateOf: async (jobId) => {
+        looked.push(jobId);
+        return 'unknown';
+      },
+      logger,
+    });
+    try {
+      const questionOf = (text: string) => {
+        const asked = stack.slack.addMessage(GENERAL, { user: ALICE, text: `<@${BOT_USER}> ${text}` });
+        const jobId = questionJobId('T0TEST', GENERAL, asked.ts);
+        const question: QuestionJob = { kind: 'question', source: 'mention', teamId: 'T0TEST', channel: GENERAL, threadTs: asked.ts, messageTs: asked.ts, userId: ALICE, text, receivedAt: Date.now() };
+        return { jobId, question };
+      };
+      const postReceipt = async ({ jobId, question }: ReturnType<typeof questionOf>) => ({ ...question, answerTs: await messages.postPlaceholder({ teamId: 'T0TEST', channel: GENERAL, threadTs: question.threadTs, jobId }) });
+
+      // Posted before Redis came back, recorded after the look that followed: looked at as soon as it is watched.
+      const spanning = questionOf('what is a transit gateway?');
+      const postingSince = Date.now();
+      await lostJobs.redisBack();
+      const spanningPosted = await postReceipt(spanning);
+      lostJobs.watchQueued(spanning.jobId, spanningPosted, postingSince);
+      const closed = await stack.slack.waitFor(() => {
+        const message = stack.slack.message(GENERAL, spanningPosted.answerTs);
+        return message?.text === LOST_ANSWER_TEXT ? message : undefined;
+      });
+      expect(isFinal(closed)).toBe(true);
+
+      // Posted after Redis came back: watched until the next look.
+      const later = questionOf('what is a VPC endpoint?');
+      const laterSince = Date.now() + 1;
+      lostJobs.watchQueued(later.jobId, await postReceipt(later), laterSince);
+      expect(lostJobs.watching).toBe(1);
+      expect(looked).toEqual([spanning.jobId]);
+    } finally {
+      lostJobs.stop();
+      redis.disconnect();
+    }
+  });
 });
 
