@@ -1,3 +1,4 @@
+import { stopMessage } from '../core/stop-message.js';
 import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 
@@ -13,16 +14,10 @@ import type { RedisKeys } from '../ops/redis-keys.js';
 /** Long enough for a job waiting behind its thread or for a stalled job's lock to lapse. */
 const STOP_FLAG_SECONDS = 3600;
 
-export interface StopMessage {
-  type: 'stop';
-  jobId: string;
-}
-
 /** Flag first, then publish: a worker that starts the job between the two still sees the flag. */
 export async function requestStop(redis: RedisClient, keys: RedisKeys, jobId: string): Promise<void> {
   await redis.set(keys.stopRequested(jobId), String(Date.now()), 'EX', STOP_FLAG_SECONDS);
-  const message: StopMessage = { type: 'stop', jobId };
-  await redis.publish(keys.jobSignals(), JSON.stringify(message));
+  await redis.publish(keys.jobSignals(), stopMessage(jobId));
 }
 
 /** The job's signal, already aborted when Stop was pressed before the job started. */
@@ -30,13 +25,4 @@ export async function withStopRequested(redis: RedisClient, keys: RedisKeys, job
   if ((await redis.exists(keys.stopRequested(jobId))) === 0) return signal;
   const stopped = AbortSignal.abort('stopped before it started');
   return signal ? AbortSignal.any([signal, stopped]) : stopped;
-}
-
-export function parseStopMessage(raw: string): StopMessage | undefined {
-  try {
-    const value = JSON.parse(raw) as Partial<StopMessage>;
-    return value.type === 'stop' && typeof value.jobId === 'string' ? { type: 'stop', jobId: value.jobId } : undefined;
-  } catch {
-    return undefined;
-  }
 }

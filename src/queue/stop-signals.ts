@@ -1,5 +1,5 @@
+import { parseStopMessage } from '../core/stop-message.js';
 import type { RedisClient } from '../ops/redis.js';
-import { parseStopMessage } from '../answer/stop-requests.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 
