@@ -40,12 +40,17 @@ const LOOK_EVERY_MS = 250;
 /**
  * A worker process's share of the receipts: every quarter of a second it takes the due ones it
  * has room for and posts them, apart from the answers' worker slots, so a burst larger than the
- * worker pool is acknowledged within seconds.
+ * worker pool is acknowledged within seconds. While more are due than it had room for, a post
+ * that ends takes the next one at once: a burst is acknowledged as fast as Slack takes the posts,
+ * not a batch per quarter of a second.
  */
 export class ReceiptSweeper {
   private timer: NodeJS.Timeout | undefined;
+  private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   private looking = false;
+  /** The last look found as many due as it had room for: there may be more. */
+  private moreDue = false;
 
   constructor(
     private readonly due: ReceiptsDue,
@@ -54,11 +59,13 @@ export class ReceiptSweeper {
   ) {}
 
   start(): void {
+    this.running = true;
     this.timer = setInterval(() => void this.look(), LOOK_EVERY_MS);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     clearInterval(this.timer);
     await Promise.all(this.inFlight);
   }
@@ -68,15 +75,21 @@ export class ReceiptSweeper {
     if (this.looking || room <= 0) return;
     this.looking = true;
     try {
-      for (const jobId of await this.due.take(Date.now(), room)) {
+      const taken = await this.due.take(Date.now(), room);
+      this.moreDue = taken.length === room;
+      for (const jobId of taken) {
         const posting: Promise<void> = this.post(jobId).then(
           () => undefined,
           (error: unknown) => this.logger.warn({ err: error, jobId }, 'could not post a sign of receipt'),
         );
         this.inFlight.add(posting);
-        void posting.finally(() => this.inFlight.delete(posting));
+        void posting.finally(() => {
+          this.inFlight.delete(posting);
+          if (this.moreDue && this.running) void this.look();
+        });
       }
     } catch (error) {
+      this.moreDue = false;
       // Redis is away: the questions stay due, and the next look takes them.
       this.logger.debug({ err: error }, 'could not look for due receipts');
     } finally {
