@@ -206,7 +206,6 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   );
   worker.start();
   lostJobs.start();
-  // Redis is back, perhaps empty: answers whose jobs vanished are finished at once.
   workerRedis.on('ready', () => void lostJobs.redisBack());
   const stopSignals = new StopSubscriber(createRedis(config.queue, 'worker', logger, 'job-signals'), keys, logger);
   await stopSignals.start((jobId) => worker.worker.cancelJob(jobId, 'stopped by a user'));
