@@ -1,24 +1,14 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/ops/logger.js';
 import { RedisKeys } from '../../src/ops/redis-keys.js';
 import { ReceiptSweeper, ReceiptsDue } from '../../src/queue/receipts-due.js';
 import { waitFor } from '../fakes/util.js';
-import { startRedis, type RedisServer } from '../support/redis.js';
+import { redisForThisFile } from '../support/redis-for-file.js';
 
-let server: RedisServer;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
-});
+const redis = redisForThisFile();
 
 it('a burst of due receipts is posted as fast as the posts end, not one batch per look', async () => {
-  const due = new ReceiptsDue(redis, new RedisKeys('sweeper-test'));
+  const due = new ReceiptsDue(redis.client, new RedisKeys('sweeper-test'));
   for (let question = 0; question < 100; question += 1) await due.add(`q-${question}`, Date.now() - 1000);
   const posted: string[] = [];
   // Only the sweeper's own period is frozen: after its first look, no other look comes.

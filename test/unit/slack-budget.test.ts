@@ -1,8 +1,7 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../src/ops/redis-keys.js';
 import { countedSpan, SlackBudget, slackWriteBudgets, type SlackBudgets, type WriteRequest } from '../../src/publish/slack-budget.js';
-import { startRedis, type RedisServer } from '../support/redis.js';
+import { redisForThisFile } from '../support/redis-for-file.js';
 
 /**
  * The shared Slack scheduler against a real Redis, on a clock the test drives: it must never let
@@ -12,19 +11,10 @@ import { startRedis, type RedisServer } from '../support/redis.js';
 const MINUTE = 60_000;
 const TEAM = 'T0TEST';
 
-let server: RedisServer;
-let redis: Redis;
+const redis = redisForThisFile();
 let now = 0;
 let prefix = 0;
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
-});
 beforeEach(() => {
   now = 1_800_000_000_000;
   prefix += 1;
@@ -32,7 +22,7 @@ beforeEach(() => {
 
 function budgetWith(updates: number, postMessage = slackWriteBudgets(updates, MINUTE)['chat.postMessage']): SlackBudget {
   const budgets: SlackBudgets = { 'chat.update': { windows: [{ limit: updates, windowMs: MINUTE }] }, 'chat.postMessage': postMessage };
-  return new SlackBudget(redis, new RedisKeys(`test${prefix}`), budgets, () => now);
+  return new SlackBudget(redis.client, new RedisKeys(`test${prefix}`), budgets, () => now);
 }
 
 const update = (priority: WriteRequest['priority'], answer?: string, effect?: WriteRequest['effect']): WriteRequest => ({
