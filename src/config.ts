@@ -1,7 +1,7 @@
 /**
  * The one place that reads process.env. Every setting is written once, below: its variable, how
  * it is validated, its default and what it means. The `Config` type, the README's configuration
- * table and .env.example follow from it (test/unit/config-docs.test.ts holds them to it). A bad
+ * table and .env.example follow from it (test/unit/settings-docs.test.ts holds them to it). A bad
  * value stops the process with one message listing every problem, never a stack trace.
  */
 import { existsSync } from 'node:fs';

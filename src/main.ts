@@ -178,8 +178,8 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     homeSettings: {
       model: config.model.name,
       effort: config.model.effort,
-      documentationLookups: config.tools.docsMcpUrl !== 'off' && config.tools.maxRounds > 0,
-      accountAccess: config.tools.accountAccess && config.tools.maxRounds > 0,
+      documentationLookups: tools.documentationLookups,
+      accountAccess: tools.accountAccess,
     },
   });
   const worker = new QueueWorker(
@@ -231,7 +231,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
  * background: a server that is down never holds up start-up), and read-only calls to the team's
  * AWS account where it is allowed.
  */
-function startTools(config: Config, redis: RedisClient, keys: RedisKeys, logger: Logger): { catalog: ToolCatalog; close: () => Promise<void> } {
+function startTools(config: Config, redis: RedisClient, keys: RedisKeys, logger: Logger): { catalog: ToolCatalog; documentationLookups: boolean; accountAccess: boolean; close: () => Promise<void> } {
   const { tools } = config;
   const servers = [
     ...(tools.docsMcpUrl === 'off' ? [] : [{ name: AWS_DOCS_SERVER_NAME, url: tools.docsMcpUrl, kind: 'aws-knowledge' as const }]),
@@ -257,7 +257,12 @@ function startTools(config: Config, redis: RedisClient, keys: RedisKeys, logger:
           }),
         }
       : undefined;
-  return { catalog: toolCatalog({ mcp, account, reuse: reusingResults(redis, keys, logger) }), close: async () => mcp?.close() };
+  return {
+    catalog: toolCatalog({ mcp, account, reuse: reusingResults(redis, keys, logger) }),
+    documentationLookups: tools.docsMcpUrl !== 'off' && mcp !== undefined,
+    accountAccess: account !== undefined,
+    close: async () => mcp?.close(),
+  };
 }
 
 function loopSettings(config: Config): LoopSettings {

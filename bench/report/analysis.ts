@@ -182,8 +182,23 @@ function explainReceipt(results: BenchResults): string {
   return [
     lines.join('\n'),
     '',
-    'A question is acknowledged at once, but the asker sees a sign in the thread only when a worker takes the job: its message is posted with the first words, or as "Thinking…" within the receipt delay. No worker waits for Slack\'s budget any more (a final that must wait is handed to the pending finals), so jobs start as fast as the model frees worker slots; with fewer slots than questions, the last ones wait for the model answers before them. What would change it: a receipt posted before the job waits for a slot (the web role posting "Thinking…", or a reaction, right after the acknowledgement), or more slots per worker (WORKER_CONCURRENCY) now that an answer in flight is cheap.',
+    'A question is acknowledged at once; its sign in the thread comes with its first words, or, after the receipt delay (SLACK_PLACEHOLDER_AFTER_MS), as "Thinking…" from the worker answering it or, while it still waits for a worker slot, as "Got your question: it is in line…" from whichever worker process takes it from the sorted set of due receipts (at most 32 posts at once per process, apart from the answers\' slots). The delay itself is two of the three seconds; the rest is the time the posts take, through the per-channel `chat.postMessage` budget, on a machine that is also running every answer in flight. What would change it: a shorter receipt delay (at the cost of a "Thinking…" that the first words replace a moment later), or more receipt posts at once per process.',
   ].join('\n');
+}
+
+/** The five components a worker's CPU profile charges most, as "name share%", when a run was profiled. */
+function profileTop(results: BenchResults): string | undefined {
+  return results.throughput
+    .find((run) => run.profile)
+    ?.profile?.filter((entry) => entry.component !== '(idle)')
+    .slice(0, 5)
+    .map((entry) => `${entry.component} ${Math.round(entry.share * 100)}%`)
+    .join(', ');
+}
+
+/** The answering processes' CPU, in cores. */
+function answeringCpu(run: { cpu: { answering: number[] } }): number {
+  return run.cpu.answering.reduce((sum, share) => sum + share, 0);
 }
 
 function explainCost(results: BenchResults): string {
@@ -191,14 +206,9 @@ function explainCost(results: BenchResults): string {
     .filter((run) => !run.profiled)
     .map(
       (run) =>
-        `- ${run.mode === 'prefilled' ? `queue pre-filled, ${run.workers} worker${run.workers === 1 ? '' : 's'}` : `burst, ${SYSTEM_LABELS[run.system]}`}: ${num(run.answersPerSecond, 1)} answers/s, ${num(run.slackCallsPerAnswer, 1)} Slack calls${run.system === 'naive' ? '' : ` and ${num(run.redisCommandsPerAnswer, 0)} Redis commands`} per answer, ${num((run.cpu.answering.reduce((sum, share) => sum + share, 0) / run.answersPerSecond) * 1000, 1)} ms of CPU per answer in the answering process${run.workers > 1 ? 'es' : ''}.`,
+        `- ${run.mode === 'prefilled' ? `queue pre-filled, ${run.workers} worker${run.workers === 1 ? '' : 's'}` : `burst, ${SYSTEM_LABELS[run.system]}`}: ${num(run.answersPerSecond, 1)} answers/s, ${num(run.slackCallsPerAnswer, 1)} Slack calls${run.system === 'naive' ? '' : ` and ${num(run.redisCommandsPerAnswer, 0)} Redis commands`} per answer, ${num((answeringCpu(run) / run.answersPerSecond) * 1000, 1)} ms of CPU per answer in the answering process${run.workers > 1 ? 'es' : ''}.`,
     );
-  const profile = results.throughput.find((run) => run.profile)?.profile;
-  const top = profile
-    ?.filter((entry) => entry.component !== '(idle)')
-    .slice(0, 5)
-    .map((entry) => `${entry.component} ${Math.round(entry.share * 100)}%`)
-    .join(', ');
+  const top = profileTop(results);
   return [
     lines.join('\n'),
     '',
@@ -211,15 +221,10 @@ function explainScaling(results: BenchResults): string {
   const one = bestThroughput(results, 1);
   const two = bestThroughput(results, 2);
   if (!one || !two) return 'Not measured.';
-  const total = (run: typeof one) => run.cpu.answering.reduce((sum, share) => sum + share, 0) + (run.cpu.web ?? 0) + (Number.isFinite(run.cpu.redis) ? run.cpu.redis : 0) + run.cpu.harness;
+  const total = (run: typeof one) => answeringCpu(run) + (run.cpu.web ?? 0) + (Number.isFinite(run.cpu.redis) ? run.cpu.redis : 0) + run.cpu.harness;
   const describe = (run: typeof one) =>
-    `${num(run.answersPerSecond, 1)} answers/s; CPU: worker${run.workers > 1 ? 's' : ''} ${run.cpu.answering.map((share) => `${Math.round(share * 100)}%`).join(' + ')}, Redis ${Math.round(run.cpu.redis * 100)}%, fakes and harness ${Math.round(run.cpu.harness * 100)}%, in all ${Math.round(total(run) * 100)}% of the ${results.machine.cpus * 100}% this machine has; ${num((run.cpu.answering.reduce((sum, share) => sum + share, 0) / run.answersPerSecond) * 1000, 1)} ms of worker CPU, ${num(run.slackCallsPerAnswer, 1)} Slack calls and ${num(run.redisCommandsPerAnswer, 0)} Redis commands per answer`;
-  const profile = results.throughput.find((run) => run.profile)?.profile;
-  const top = profile
-    ?.filter((entry) => entry.component !== '(idle)')
-    .slice(0, 5)
-    .map((entry) => `${entry.component} ${Math.round(entry.share * 100)}%`)
-    .join(', ');
+    `${num(run.answersPerSecond, 1)} answers/s; CPU: worker${run.workers > 1 ? 's' : ''} ${run.cpu.answering.map((share) => `${Math.round(share * 100)}%`).join(' + ')}, Redis ${Math.round(run.cpu.redis * 100)}%, fakes and harness ${Math.round(run.cpu.harness * 100)}%, in all ${Math.round(total(run) * 100)}% of the ${results.machine.cpus * 100}% this machine has; ${num((answeringCpu(run) / run.answersPerSecond) * 1000, 1)} ms of worker CPU, ${num(run.slackCallsPerAnswer, 1)} Slack calls and ${num(run.redisCommandsPerAnswer, 0)} Redis commands per answer`;
+  const top = profileTop(results);
   const saturated = total(two) > results.machine.cpus * 0.85;
   return [
     `- one worker (the better run): ${describe(one)}.`,

@@ -3,7 +3,7 @@ import { homeView, type HomeSettings } from '../core/home-view.js';
 import type { HomeTabJob } from '../core/jobs.js';
 import type { Logger } from '../ops/logger.js';
 import { slackErrorCode, withRateLimitRetry } from '../publish/slack-web.js';
-import { REPORT_DAYS, type UsageReportDeps } from './usage-report.js';
+import { readReportInput, type UsageReportDeps } from './usage-report.js';
 
 /**
  * The Home tab, refreshed each time someone opens it: the same month of aggregates as `/aws
@@ -19,15 +19,9 @@ export interface HomeTabDeps {
 }
 
 export async function publishHomeTab(job: HomeTabJob, deps: HomeTabDeps): Promise<void> {
-  const { store, feedback, adminUserIds, limits } = deps.usage;
-  const isAdmin = adminUserIds.includes(job.userId);
   const asOfMs = Date.now();
-  const [today, period, votes] = await Promise.all([
-    store.tally(job.teamId, 1, asOfMs),
-    store.tally(job.teamId, REPORT_DAYS, asOfMs),
-    isAdmin ? feedback.counts(job.teamId, REPORT_DAYS, asOfMs) : Promise.resolve(undefined),
-  ]);
-  const view = homeView({ userId: job.userId, isAdmin, days: REPORT_DAYS, today, period, ...(votes ? { feedback: votes } : {}), limits, settings: deps.settings, asOfMs });
+  const figures = await readReportInput(job, deps.usage, asOfMs);
+  const view = homeView({ userId: job.userId, ...figures, limits: deps.usage.limits, settings: deps.settings, asOfMs });
   try {
     await withRateLimitRetry(() => deps.slack.views.publish({ user_id: job.userId, view }));
   } catch (error) {

@@ -28,10 +28,11 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
   return {
     question: {
       run: async (job, signal) => {
-        const log = forJob(job).logger;
+        const jobDeps = forJob(job);
+        const log = jobDeps.logger;
         let outcome: Awaited<ReturnType<typeof answerQuestion>>;
         try {
-          outcome = await answerQuestion(job, forJob(job), signal);
+          outcome = await answerQuestion(job, jobDeps, signal);
         } catch (error) {
           const told = await tellShortcutCannotAnswerThere(job, error, log);
           if (told) return told;

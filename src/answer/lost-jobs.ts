@@ -1,5 +1,5 @@
 import { answerBlocks } from '../core/answer-blocks.js';
-import type { AnswerQueueJob, HandledFailure, JobHandle, JobHandler, JobHandlers, QuestionJob } from '../core/jobs.js';
+import { isHandledFailure, type AnswerQueueJob, type HandledFailure, type JobHandle, type JobHandler, type JobHandlers, type QuestionJob } from '../core/jobs.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
@@ -355,6 +355,3 @@ export class LostJobs {
   }
 }
 
-function isHandledFailure(value: unknown): value is HandledFailure {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<HandledFailure>).failed === 'string';
-}

@@ -1,5 +1,7 @@
+import { lastDays } from '../core/days.js';
 import type { UsageReportJob } from '../core/jobs.js';
-import { formatUsageReport } from '../core/usage-report.js';
+import { formatUsageReport, type UsageReportInput } from '../core/usage-report.js';
+import { tallyOf } from '../core/usage-tally.js';
 import { postToResponseUrl } from '../publish/response-url.js';
 import type { FeedbackStore } from '../usage/feedback-store.js';
 import type { LimitSettings } from '../usage/limits.js';
@@ -18,13 +20,22 @@ export interface UsageReportDeps {
   limits: LimitSettings;
 }
 
-export async function sendUsageReport(job: UsageReportJob, deps: UsageReportDeps): Promise<void> {
-  const isAdmin = deps.adminUserIds.includes(job.userId);
-  const [today, period, feedback] = await Promise.all([
-    deps.store.tally(job.teamId, 1),
-    deps.store.tally(job.teamId, REPORT_DAYS),
-    isAdmin ? deps.feedback.counts(job.teamId, REPORT_DAYS) : Promise.resolve(undefined),
+export type ReportFigures = Pick<UsageReportInput, 'isAdmin' | 'days' | 'today' | 'period' | 'feedback'>;
+
+/**
+ * What `/aws usage` and the Home tab show this person: the month's days are read once, and today,
+ * the newest of them, is tallied from the same read.
+ */
+export async function readReportInput(who: { teamId: string; userId: string }, deps: UsageReportDeps, asOfMs = Date.now()): Promise<ReportFigures> {
+  const isAdmin = deps.adminUserIds.includes(who.userId);
+  const [days, feedback] = await Promise.all([
+    deps.store.readDays(who.teamId, lastDays(asOfMs, REPORT_DAYS)),
+    isAdmin ? deps.feedback.counts(who.teamId, REPORT_DAYS, asOfMs) : Promise.resolve(undefined),
   ]);
-  const text = formatUsageReport({ userId: job.userId, isAdmin, days: REPORT_DAYS, today, period, ...(feedback ? { feedback } : {}), limits: deps.limits });
+  return { isAdmin, days: REPORT_DAYS, today: tallyOf(days.slice(0, 1)), period: tallyOf(days), ...(feedback ? { feedback } : {}) };
+}
+
+export async function sendUsageReport(job: UsageReportJob, deps: UsageReportDeps): Promise<void> {
+  const text = formatUsageReport({ userId: job.userId, ...(await readReportInput(job, deps)), limits: deps.limits });
   await postToResponseUrl(job.responseUrl, { text });
 }

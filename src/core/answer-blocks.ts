@@ -5,9 +5,8 @@ import { splitForSlack } from './split-message.js';
  * The Block Kit layout of an answer message: the steps being taken (tool calls) in a context line
  * above, the text in mrkdwn sections (Slack caps a section's text at 3,000 characters), the
  * sources and footnote in context lines below, then the controls that fit the answer's state, and
- * on a finished answer Slack's own 👍/👎 (a `feedback_buttons` element in a `context_actions` block).
- * The 👍/👎 buttons of the controls row are kept beside them: clients that predate context_actions
- * show nothing for it, and answers posted before it carry only those. Pure.
+ * on a finished answer Slack's own 👍/👎 (a `feedback_buttons` element in a `context_actions` block;
+ * the old 👍/👎 buttons' action ids stay for answers posted before it). Pure.
  */
 export const ACTIONS = {
   stop: 'answer_stop',
@@ -108,15 +107,13 @@ function controlsFor(state: AnswerState, jobId: string): SlackBlock[] {
     case 'thinking':
     case 'streaming':
       return [button(ACTIONS.stop, 'Stop', jobId, 'danger')];
-    // 👍/👎 are Slack's own feedback buttons now (a context_actions block); the old buttons'
-    // handlers stay for answers posted before.
-    case 'done':
-    case 'stopped':
-      return [];
     case 'truncated':
       return [button(ACTIONS.continue, 'Continue', jobId, 'primary')];
     case 'failed':
       return [button(ACTIONS.retry, 'Retry', jobId, 'primary')];
+    // 👍/👎 on a finished answer are Slack's own feedback buttons, outside the controls row.
+    case 'done':
+    case 'stopped':
     case 'refused':
     case 'notice':
       return [];

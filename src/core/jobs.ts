@@ -124,6 +124,10 @@ export interface HandledFailure {
   failed: string;
 }
 
+export function isHandledFailure(value: unknown): value is HandledFailure {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<HandledFailure>).failed === 'string';
+}
+
 export interface JobHandler<Data> {
   run(job: JobHandle<Data>, signal: AbortSignal | undefined): Promise<unknown>;
   /** The job failed for good outside the handler's own reporting (its last attempt threw, or its workers kept dying). */

@@ -357,13 +357,7 @@ function collectTableRows(table: MdNode): TableRow[] {
 
 /** Cells are plain text in a code block: no mrkdwn formatting, line breaks become spaces. */
 function cellText(cell: MdNode): string {
-  return cell.children
-    .map((inline) => plainText(inline.children))
-    .join('')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0)
-    .join(' ');
+  return joinLines(cell.children.map((inline) => plainText(inline.children)).join(''));
 }
 
 function cellAlignment(cell: MdNode): Alignment {

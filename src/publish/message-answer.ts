@@ -16,7 +16,7 @@ import { changeOf, UpdatePump, type PushOutcome } from './update-pump.js';
  *
  * A new answer's message is posted with its first words (chat.postMessage, limited per channel),
  * not as a placeholder that a chat.update (limited per workspace, the scarcest budget) then
- * fills: "Thinking…" is posted only when no words came within PLACEHOLDER_AFTER_MS of the
+ * fills: "Thinking…" is posted only when no words came within `placeholderAfterMs` of the
  * question, as the sign that it was received; an answer complete before that is posted whole and
  * costs no chat.update at all.
  */
@@ -27,13 +27,13 @@ export interface MessageAnswerOptions {
   followUpTs?: readonly string[];
   /** Called when follow-up messages were posted, so a job run again reuses them. */
   onFollowUps?: (ts: string[]) => Promise<void>;
-  /** How long after the question a new answer with no words yet shows "Thinking…" (ms). */
+  /** How long after the question a new answer with no words yet shows "Thinking…" (ms; SLACK_PLACEHOLDER_AFTER_MS). */
   placeholderAfterMs?: number;
 }
 
 /** An answer whose message is not posted yet. */
 export interface NewAnswerMessage {
-  /** When the question was asked (ms epoch): the sign of receipt is due PLACEHOLDER_AFTER_MS later. */
+  /** When the question was asked (ms epoch): the sign of receipt is due `placeholderAfterMs` later. */
   askedAt: number;
   /** Records the message once posted, so that a run after a crash continues in it. */
   onPosted: (ts: string) => Promise<void>;
@@ -66,8 +66,9 @@ export class MessageAnswer implements AnswerSurface {
   private receiptTimer: NodeJS.Timeout | undefined;
   private firstWordsTimer: NodeJS.Timeout | undefined;
   private latest: AnswerView | undefined;
-  /** Whether the message shows model text (or an update replaced the placeholder's own text). */
+  /** Whether the message shows model text. */
   private textShown = false;
+  /** Whether anything replaced the message's first "Thinking…" (its text, a step, a status): a later "Thinking…" status is then worth showing again. */
   private shownOnce = false;
   private extraTs: readonly string[];
   private readonly onPosted: ((ts: string) => Promise<void>) | undefined;

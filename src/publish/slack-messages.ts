@@ -4,7 +4,7 @@ import type { BotMessageKind } from '../core/conversation.js';
 import { THINKING_STATUS_TEXT } from '../model/answer.js';
 import type { Logger } from '../ops/logger.js';
 import type { SlackBudget, SlackWriteMethod, WriteEffect, WriteRequest } from './slack-budget.js';
-import { rateLimitedForMs, sleep, slackErrorCode } from './slack-web.js';
+import { rateLimitedForMs, sleep, slackErrorCode, withRateLimitRetry } from './slack-web.js';
 
 /**
  * The one place that writes the bot's messages to Slack, each write through the shared scheduler
@@ -150,16 +150,7 @@ export class SlackMessages {
 
   async postEphemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void> {
     // Tier 4 and per person: not scheduled, but a 429 is waited out.
-    for (let waits = 0; ; waits += 1) {
-      try {
-        await this.slack.chat.postEphemeral({ channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
-        return;
-      } catch (error) {
-        const waitMs = rateLimitedForMs(error);
-        if (waitMs === undefined || waits >= 20) throw error;
-        await sleep(waitMs);
-      }
-    }
+    await withRateLimitRetry(() => this.slack.chat.postEphemeral({ channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) }));
   }
 
   /**

@@ -5,7 +5,7 @@ import { IdPartError, isJobId } from '../core/job-ids.js';
 import type { AnswerQueueJob, QuestionJob } from '../core/jobs.js';
 import { QUEUE_NAME } from './queue-name.js';
 import { ReceiptsDue } from './receipts-due.js';
-import { ThreadOrder } from './thread-order.js';
+import { STILL_PENDING, ThreadOrder } from './thread-order.js';
 
 /**
  * Finished jobs are kept for a day so that their ids keep deduplicating Slack's redeliveries
@@ -18,7 +18,7 @@ const KEEP_FAILED = { age: 7 * 24 * 3600, count: 50_000 };
 const DEDUP_SECONDS = 24 * 3600;
 
 /** States of a job no worker has started (a question waiting for its thread's turn is delayed). */
-const WAITING = new Set<JobState | 'unknown'>(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+const WAITING: ReadonlySet<JobState | 'unknown'> = new Set([...STILL_PENDING].filter((state) => state !== 'active'));
 
 export type EnqueueResult = 'queued' | 'duplicate';
 

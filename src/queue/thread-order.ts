@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import type { JobState, Queue } from 'bullmq';
 import type { RedisClient } from '../ops/redis.js';
 import { compareTs } from '../core/conversation.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
@@ -22,7 +22,9 @@ import type { QuestionJob } from '../core/jobs.js';
  * A question that may not start is delayed by the worker and looks again; the one that finishes
  * promotes the next, so a thread rarely waits for the poll interval.
  */
-const STILL_PENDING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/** States of a job not finished yet: waiting for a worker, or being answered. */
+export const STILL_PENDING: ReadonlySet<JobState | 'unknown'> = new Set<JobState | 'unknown'>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 /** Between the producer's join and its add there are a few Redis round trips; this is ample. */
 export const JOIN_GRACE_MS = 15_000;
 const THREAD_STATE_SECONDS = 24 * 3600;

@@ -1,6 +1,6 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../ops/redis.js';
-import type { AnswerQueueJob, HandledFailure, JobHandle, JobHandler, JobHandlers } from '../core/jobs.js';
+import { isHandledFailure, type AnswerQueueJob, type JobHandle, type JobHandler, type JobHandlers } from '../core/jobs.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import { QUEUE_NAME } from './queue-name.js';
@@ -147,7 +147,4 @@ function handleOf<Data extends AnswerQueueJob>(job: Job<Data>): JobHandle<Data> 
   };
 }
 
-function isHandledFailure(value: unknown): value is HandledFailure {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<HandledFailure>).failed === 'string';
-}
 

@@ -1,3 +1,4 @@
+import type { FeedbackVote } from '../core/answer-blocks.js';
 import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
@@ -10,7 +11,7 @@ import type { FeedbackCounts } from '../core/usage-tally.js';
  * it moves the count, so the totals are always one per person and answer. Vote and counts change
  * together in one Lua script.
  */
-export type Vote = 'up' | 'down';
+export type Vote = FeedbackVote;
 
 /** Two clicks of one person on one answer racing each other settle within a few reads. */
 const MAX_VOTE_ATTEMPTS = 5;

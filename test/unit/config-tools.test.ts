@@ -1,27 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { isAwsRegionName } from '../../src/core/aws-names.js';
 import { DEFAULT_AWS_DOCS_MCP_URL } from '../../src/core/mcp-servers.js';
-
-const minimal = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', ANTHROPIC_API_KEY: 'sk-ant-x' };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig({ ...minimal, ...env });
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems;
-  }
-}
+import { MINIMAL_ENV, configProblems } from '../support/config.js';
 
 describe('documentation look-ups and team MCP servers', () => {
   it('use the public AWS Knowledge server by default, another URL when given, none when off', () => {
-    expect(loadConfig(minimal).tools.docsMcpUrl).toBe(DEFAULT_AWS_DOCS_MCP_URL);
+    expect(loadConfig(MINIMAL_ENV).tools.docsMcpUrl).toBe(DEFAULT_AWS_DOCS_MCP_URL);
     expect(DEFAULT_AWS_DOCS_MCP_URL).toBe('https://knowledge-mcp.global.api.aws');
-    expect(loadConfig({ ...minimal, AWS_DOCS_MCP_URL: 'http://127.0.0.1:8123/mcp' }).tools.docsMcpUrl).toBe('http://127.0.0.1:8123/mcp');
-    expect(loadConfig({ ...minimal, AWS_DOCS_MCP_URL: 'off' }).tools.docsMcpUrl).toBe('off');
-    expect(problemsOf({ AWS_DOCS_MCP_URL: 'knowledge-mcp.global.api.aws' })).toEqual([expect.stringMatching(/^AWS_DOCS_MCP_URL /)]);
+    expect(loadConfig({ ...MINIMAL_ENV, AWS_DOCS_MCP_URL: 'http://127.0.0.1:8123/mcp' }).tools.docsMcpUrl).toBe('http://127.0.0.1:8123/mcp');
+    expect(loadConfig({ ...MINIMAL_ENV, AWS_DOCS_MCP_URL: 'off' }).tools.docsMcpUrl).toBe('off');
+    expect(configProblems({ AWS_DOCS_MCP_URL: 'knowledge-mcp.global.api.aws' })).toEqual([expect.stringMatching(/^AWS_DOCS_MCP_URL /)]);
   });
 
   it('read a list of team servers', () => {
@@ -29,16 +18,16 @@ describe('documentation look-ups and team MCP servers', () => {
       { name: 'runbooks', url: 'https://mcp.internal.example.com/mcp', headers: { Authorization: 'Bearer abc' }, allowedTools: ['search_runbooks'], reuseSeconds: 300 },
       { name: 'wiki', url: 'http://10.0.0.5:8080/' },
     ]);
-    expect(loadConfig({ ...minimal, MCP_SERVERS: json }).tools.teamServers).toEqual([
+    expect(loadConfig({ ...MINIMAL_ENV, MCP_SERVERS: json }).tools.teamServers).toEqual([
       { name: 'runbooks', url: 'https://mcp.internal.example.com/mcp', headers: { Authorization: 'Bearer abc' }, allowedTools: ['search_runbooks'], reuseSeconds: 300 },
       { name: 'wiki', url: 'http://10.0.0.5:8080/' },
     ]);
-    expect(loadConfig({ ...minimal, MCP_SERVERS: '' }).tools.teamServers).toEqual([]);
+    expect(loadConfig({ ...MINIMAL_ENV, MCP_SERVERS: '' }).tools.teamServers).toEqual([]);
   });
 
   it('report JSON that does not parse, or is not a list', () => {
-    expect(problemsOf({ MCP_SERVERS: '[{"name":' })).toEqual(['MCP_SERVERS is not valid JSON (expected a list such as [{"name":"runbooks","url":"https://…"}])']);
-    expect(problemsOf({ MCP_SERVERS: '{"name":"wiki","url":"https://x"}' })).toEqual(['MCP_SERVERS must be a JSON list of servers, e.g. [{"name":"runbooks","url":"https://…"}]']);
+    expect(configProblems({ MCP_SERVERS: '[{"name":' })).toEqual(['MCP_SERVERS is not valid JSON (expected a list such as [{"name":"runbooks","url":"https://…"}])']);
+    expect(configProblems({ MCP_SERVERS: '{"name":"wiki","url":"https://x"}' })).toEqual(['MCP_SERVERS must be a JSON list of servers, e.g. [{"name":"runbooks","url":"https://…"}]']);
   });
 
   it('name the entry and field of every problem, all at once', () => {
@@ -50,7 +39,7 @@ describe('documentation look-ups and team MCP servers', () => {
       { name: 'y', url: 'https://y.example.com', allowedTools: [], reuseSeconds: -1 },
       'just a string',
     ]);
-    expect(problemsOf({ MCP_SERVERS: json })).toEqual([
+    expect(configProblems({ MCP_SERVERS: json })).toEqual([
       'MCP_SERVERS[1].name is required: a short name, the prefix of its tool names',
       'MCP_SERVERS[2].name must be 1 to 20 letters, digits, "_" or "-"',
       'MCP_SERVERS[2].url must be an http:// or https:// URL',
@@ -67,7 +56,7 @@ describe('documentation look-ups and team MCP servers', () => {
       { name: 'wiki', url: 'https://b.example.com' },
       { name: 'aws_docs', url: 'https://c.example.com' },
     ]);
-    expect(problemsOf({ MCP_SERVERS: json })).toEqual([
+    expect(configProblems({ MCP_SERVERS: json })).toEqual([
       'MCP_SERVERS[1].name "wiki" is used twice: names must be unique',
       'MCP_SERVERS[2].name "aws_docs" is used twice (it is the AWS documentation server\'s name): names must be unique',
     ]);
@@ -80,7 +69,7 @@ describe('documentation look-ups and team MCP servers', () => {
       { name: 'b', url: 'https://b.example.com', headers: { Authorization: `${secret}\r\nX-Injected: 1` } },
       { name: 'c', url: 'https://c.example.com', headers: { Authorization: 42 } },
     ]);
-    const problems = problemsOf({ MCP_SERVERS: json });
+    const problems = configProblems({ MCP_SERVERS: json });
     expect(problems).toEqual([
       'MCP_SERVERS[0].headers.Bad Header is not a valid HTTP header name',
       'MCP_SERVERS[1].headers.Authorization must not contain line breaks',
@@ -92,12 +81,12 @@ describe('documentation look-ups and team MCP servers', () => {
 
 describe("access to the team's own AWS account", () => {
   it('is off by default and needs nothing else then', () => {
-    expect(loadConfig(minimal).tools).toMatchObject({ accountAccess: false, accountRoleArn: undefined, accountChannels: [], accountRegions: [] });
+    expect(loadConfig(MINIMAL_ENV).tools).toMatchObject({ accountAccess: false, accountRoleArn: undefined, accountChannels: [], accountRegions: [] });
   });
 
   it('reads every setting when on', () => {
     const config = loadConfig({
-      ...minimal,
+      ...MINIMAL_ENV,
       AWS_ACCOUNT_ACCESS: 'on',
       AWS_ACCOUNT_ROLE_ARN: 'arn:aws:iam::123456789012:role/aws-orchestrator-readonly',
       AWS_ACCOUNT_CHANNELS: ' C0123ABCD, DM ,g0456efgh',
@@ -113,12 +102,12 @@ describe("access to the team's own AWS account", () => {
 
   it('falls back to AWS_REGION, then AWS_DEFAULT_REGION, for the regions', () => {
     const on = { AWS_ACCOUNT_ACCESS: 'on', AWS_ACCOUNT_CHANNELS: 'dm' };
-    expect(loadConfig({ ...minimal, ...on, AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'us-west-2' }).tools.accountRegions).toEqual(['eu-central-1']);
-    expect(loadConfig({ ...minimal, ...on, AWS_DEFAULT_REGION: 'us-west-2' }).tools.accountRegions).toEqual(['us-west-2']);
+    expect(loadConfig({ ...MINIMAL_ENV, ...on, AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'us-west-2' }).tools.accountRegions).toEqual(['eu-central-1']);
+    expect(loadConfig({ ...MINIMAL_ENV, ...on, AWS_DEFAULT_REGION: 'us-west-2' }).tools.accountRegions).toEqual(['us-west-2']);
   });
 
   it('lists every problem, naming the variable', () => {
-    const problems = problemsOf({ AWS_ACCOUNT_ACCESS: 'maybe', AWS_ACCOUNT_ROLE_ARN: 'arn:aws:iam::123:user/someone', AWS_ACCOUNT_CHANNELS: 'C0123ABCD,#general', AWS_ACCOUNT_REGIONS: 'eu-west-1,Ireland' });
+    const problems = configProblems({ AWS_ACCOUNT_ACCESS: 'maybe', AWS_ACCOUNT_ROLE_ARN: 'arn:aws:iam::123:user/someone', AWS_ACCOUNT_CHANNELS: 'C0123ABCD,#general', AWS_ACCOUNT_REGIONS: 'eu-west-1,Ireland' });
     expect(problems).toEqual([
       expect.stringMatching(/^AWS_ACCOUNT_ACCESS must be on or off/),
       expect.stringMatching(/^AWS_ACCOUNT_ROLE_ARN must be an IAM role ARN/),
@@ -128,7 +117,7 @@ describe("access to the team's own AWS account", () => {
   });
 
   it('requires channels and regions when on', () => {
-    expect(problemsOf({ AWS_ACCOUNT_ACCESS: 'on' })).toEqual([expect.stringMatching(/needs AWS_ACCOUNT_CHANNELS/), expect.stringMatching(/needs AWS_ACCOUNT_REGIONS/)]);
+    expect(configProblems({ AWS_ACCOUNT_ACCESS: 'on' })).toEqual([expect.stringMatching(/needs AWS_ACCOUNT_CHANNELS/), expect.stringMatching(/needs AWS_ACCOUNT_REGIONS/)]);
   });
 });
 

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-
-const minimal = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', ANTHROPIC_API_KEY: 'sk-ant-x' };
+import { MINIMAL_ENV } from '../support/config.js';
 
 describe('loadConfig', () => {
   it('applies the product defaults', () => {
-    const config = loadConfig(minimal);
+    const config = loadConfig(MINIMAL_ENV);
     expect(config.model).toMatchObject({ name: 'claude-haiku-5-5', temperature: undefined, maxTokens: 1000, effort: 'low', thinking: 'adaptive' });
     expect(config.tools).toMatchObject({ docsMcpUrl: 'https://knowledge-mcp.global.api.aws', accountAccess: false });
     expect(config.role).toBe('all');
@@ -26,43 +25,43 @@ describe('loadConfig', () => {
   });
 
   it('needs no signing secret in Socket Mode or for a worker', () => {
-    const { SLACK_SIGNING_SECRET: _unused, ...rest } = minimal;
+    const { SLACK_SIGNING_SECRET: _unused, ...rest } = MINIMAL_ENV;
     expect(loadConfig({ ...rest, SLACK_APP_TOKEN: 'xapp-1' }).slack.socketMode).toBe(true);
     expect(loadConfig(rest, ['--role', 'worker']).role).toBe('worker');
   });
 
   it('takes the role from the command line over the environment', () => {
-    expect(loadConfig({ ...minimal, ROLE: 'worker' }, ['--role=web']).role).toBe('web');
-    expect(() => loadConfig(minimal, ['--role', 'chef'])).toThrow(ConfigError);
+    expect(loadConfig({ ...MINIMAL_ENV, ROLE: 'worker' }, ['--role=web']).role).toBe('web');
+    expect(() => loadConfig(MINIMAL_ENV, ['--role', 'chef'])).toThrow(ConfigError);
   });
 
   it('treats blank variables as unset and parses lists', () => {
-    const config = loadConfig({ ...minimal, ANTHROPIC_MODEL: '', ADMIN_USER_IDS: ' U1, U2 ,,' });
+    const config = loadConfig({ ...MINIMAL_ENV, ANTHROPIC_MODEL: '', ADMIN_USER_IDS: ' U1, U2 ,,' });
     expect(config.model.name).toBe('claude-haiku-5-5');
     expect(config.usage.adminUserIds).toEqual(['U1', 'U2']);
   });
 
   it('refuses a dashboard without credentials', () => {
-    expect(() => loadConfig({ ...minimal, DASHBOARD_PATH: '/admin/queues' })).toThrow(/DASHBOARD_USER/);
+    expect(() => loadConfig({ ...MINIMAL_ENV, DASHBOARD_PATH: '/admin/queues' })).toThrow(/DASHBOARD_USER/);
   });
 });
 
 describe('temperature', () => {
   it('is sent only when set, and only where the model takes it', () => {
-    expect(loadConfig(minimal).model.temperature).toBeUndefined();
-    expect(loadConfig({ ...minimal, ANTHROPIC_MODEL: 'claude-haiku-4-5', ANTHROPIC_TEMPERATURE: '0.7' }).model.temperature).toBe(0.7);
-    expect(() => loadConfig({ ...minimal, ANTHROPIC_MODEL: 'claude-haiku-4-5', ANTHROPIC_TEMPERATURE: '1.5' })).toThrow(/ANTHROPIC_TEMPERATURE/);
+    expect(loadConfig(MINIMAL_ENV).model.temperature).toBeUndefined();
+    expect(loadConfig({ ...MINIMAL_ENV, ANTHROPIC_MODEL: 'claude-haiku-4-5', ANTHROPIC_TEMPERATURE: '0.7' }).model.temperature).toBe(0.7);
+    expect(() => loadConfig({ ...MINIMAL_ENV, ANTHROPIC_MODEL: 'claude-haiku-4-5', ANTHROPIC_TEMPERATURE: '1.5' })).toThrow(/ANTHROPIC_TEMPERATURE/);
   });
 
   it('stops the bot with one clear message when the model would reject it', () => {
-    expect(() => loadConfig({ ...minimal, ANTHROPIC_TEMPERATURE: '0.7' })).toThrow(/ANTHROPIC_TEMPERATURE=0\.7: claude-haiku-5-5 samples its own way and rejects any temperature but 1/);
-    expect(loadConfig({ ...minimal, ANTHROPIC_TEMPERATURE: '1' }).model.temperature).toBe(1);
+    expect(() => loadConfig({ ...MINIMAL_ENV, ANTHROPIC_TEMPERATURE: '0.7' })).toThrow(/ANTHROPIC_TEMPERATURE=0\.7: claude-haiku-5-5 samples its own way and rejects any temperature but 1/);
+    expect(loadConfig({ ...MINIMAL_ENV, ANTHROPIC_TEMPERATURE: '1' }).model.temperature).toBe(1);
   });
 });
 
 describe('effort and thinking', () => {
   it('refuses thinking turned off at an effort where the API requires it', () => {
-    expect(() => loadConfig({ ...minimal, ANTHROPIC_THINKING: 'disabled', ANTHROPIC_EFFORT: 'max' })).toThrow(/ANTHROPIC_THINKING=disabled/);
-    expect(loadConfig({ ...minimal, ANTHROPIC_THINKING: 'disabled' }).model.thinking).toBe('disabled');
+    expect(() => loadConfig({ ...MINIMAL_ENV, ANTHROPIC_THINKING: 'disabled', ANTHROPIC_EFFORT: 'max' })).toThrow(/ANTHROPIC_THINKING=disabled/);
+    expect(loadConfig({ ...MINIMAL_ENV, ANTHROPIC_THINKING: 'disabled' }).model.thinking).toBe('disabled');
   });
 });

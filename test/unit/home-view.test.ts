@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { SlackBlock } from '../../src/core/answer-blocks.js';
 import { HOME_HOW_TO_ASK, homeView, type HomeViewInput } from '../../src/core/home-view.js';
 import { formatUsageReport } from '../../src/core/usage-report.js';
-import { incrementsFor, tallyOf, type AnswerUsage } from '../../src/core/usage-tally.js';
+import { tallyOf, type AnswerUsage } from '../../src/core/usage-tally.js';
 import { blockProblems } from '../fakes/slack-blocks.js';
+import { dayHash } from '../support/usage-hash.js';
 
 const answer = (overrides: Partial<AnswerUsage> = {}): AnswerUsage => ({
   teamId: 'T1',
@@ -19,13 +20,6 @@ const answer = (overrides: Partial<AnswerUsage> = {}): AnswerUsage => ({
   durationMs: 4000,
   ...overrides,
 });
-
-/** What Redis would hold after HINCRBY of these answers into one day's hash. */
-function dayHash(...answers: AnswerUsage[]): Record<string, string> {
-  const hash: Record<string, number> = {};
-  for (const one of answers) for (const [field, by] of incrementsFor(one)) hash[field] = (hash[field] ?? 0) + by;
-  return Object.fromEntries(Object.entries(hash).map(([field, value]) => [field, String(value)]));
-}
 
 const today = tallyOf([dayHash(answer(), answer({ userId: 'U2', channel: 'C2', costNano: 40_000_000 }))]);
 const period = tallyOf([dayHash(answer(), answer({ userId: 'U2', channel: 'C2', costNano: 40_000_000 })), dayHash(answer(), answer())]);

@@ -1,38 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { MINIMAL_ENV, configProblems } from '../support/config.js';
 
 /** What the bot refuses to start with on Redis Cluster and Sentinel, in words for the person who set it. */
-const minimal = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', ANTHROPIC_API_KEY: 'sk-ant-x' };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig({ ...minimal, ...env });
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems;
-  }
-}
-
 describe('the Redis settings', () => {
   it('take one node, a Cluster with a hash-tagged prefix, and Sentinels with a name', () => {
-    expect(loadConfig(minimal).queue).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', clusterNodes: [], sentinels: [] });
-    expect(loadConfig({ ...minimal, REDIS_CLUSTER_NODES: '10.0.0.1:6379, cache.example.com:7000', QUEUE_PREFIX: '{aws-orchestrator}' }).queue.clusterNodes).toEqual([
+    expect(loadConfig(MINIMAL_ENV).queue).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', clusterNodes: [], sentinels: [] });
+    expect(loadConfig({ ...MINIMAL_ENV, REDIS_CLUSTER_NODES: '10.0.0.1:6379, cache.example.com:7000', QUEUE_PREFIX: '{aws-orchestrator}' }).queue.clusterNodes).toEqual([
       { host: '10.0.0.1', port: 6379 },
       { host: 'cache.example.com', port: 7000 },
     ]);
-    expect(loadConfig({ ...minimal, REDIS_SENTINELS: '10.0.0.1:26379,[fd00::1]:26379', REDIS_SENTINEL_NAME: 'mymaster' }).queue.sentinels).toEqual([
+    expect(loadConfig({ ...MINIMAL_ENV, REDIS_SENTINELS: '10.0.0.1:26379,[fd00::1]:26379', REDIS_SENTINEL_NAME: 'mymaster' }).queue.sentinels).toEqual([
       { host: '10.0.0.1', port: 26379 },
       { host: 'fd00::1', port: 26379 },
     ]);
   });
 
   it('ask for a hash tag on a Cluster, a name for the Sentinels, host:port addresses, and one of the two', () => {
-    expect(problemsOf({ REDIS_CLUSTER_NODES: '10.0.0.1:6379' })).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES needs a hash-tagged QUEUE_PREFIX/)]);
-    expect(problemsOf({ REDIS_CLUSTER_NODES: '10.0.0.1:6379', QUEUE_PREFIX: '{}x' })).toEqual([expect.stringMatching(/hash-tagged QUEUE_PREFIX/)]);
-    expect(problemsOf({ REDIS_SENTINELS: '10.0.0.1:26379' })).toEqual([expect.stringMatching(/^REDIS_SENTINELS needs REDIS_SENTINEL_NAME/)]);
-    expect(problemsOf({ REDIS_CLUSTER_NODES: '10.0.0.1', QUEUE_PREFIX: '{x}' })).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES must be a comma-separated list of host:port/)]);
-    expect(problemsOf({ REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2', REDIS_SENTINEL_NAME: 'm', QUEUE_PREFIX: '{x}' })).toContain(
+    expect(configProblems({ REDIS_CLUSTER_NODES: '10.0.0.1:6379' })).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES needs a hash-tagged QUEUE_PREFIX/)]);
+    expect(configProblems({ REDIS_CLUSTER_NODES: '10.0.0.1:6379', QUEUE_PREFIX: '{}x' })).toEqual([expect.stringMatching(/hash-tagged QUEUE_PREFIX/)]);
+    expect(configProblems({ REDIS_SENTINELS: '10.0.0.1:26379' })).toEqual([expect.stringMatching(/^REDIS_SENTINELS needs REDIS_SENTINEL_NAME/)]);
+    expect(configProblems({ REDIS_CLUSTER_NODES: '10.0.0.1', QUEUE_PREFIX: '{x}' })).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES must be a comma-separated list of host:port/)]);
+    expect(configProblems({ REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2', REDIS_SENTINEL_NAME: 'm', QUEUE_PREFIX: '{x}' })).toContain(
       'REDIS_CLUSTER_NODES and REDIS_SENTINELS are two different deployments: set one of them',
     );
   });

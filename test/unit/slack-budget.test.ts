@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../src/ops/redis-keys.js';
 import { countedSpan, SlackBudget, slackWriteBudgets, type SlackBudgets, type WriteRequest } from '../../src/publish/slack-budget.js';
+import { busiestWindow } from '../../bench/measure/slack-bound.js';
 import { redisForThisFile } from '../support/redis-for-file.js';
 
 /**
@@ -33,17 +34,6 @@ const update = (priority: WriteRequest['priority'], answer?: string, effect?: Wr
   ...(answer ? { answer } : {}),
   ...(effect ? { effect } : {}),
 });
-
-/** Slack's rule: a call is accepted when fewer than `limit` accepted calls fall in the window before it. */
-function busiestWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let busiest = 0;
-  for (let start = 0, end = 0; end < sorted.length; end += 1) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start += 1;
-    busiest = Math.max(busiest, end - start + 1);
-  }
-  return busiest;
-}
 
 describe('final writes', () => {
   it('get the earliest slots the sliding window allows, in the order they ask', async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { budgetTokens, buildPriceTable, costNanoUsd, costUsd, DEFAULT_PRICES, priceFor, priceOverrideProblems } from '../../src/core/prices.js';
+import { MINIMAL_ENV } from '../support/config.js';
 
 const usage = (inputTokens: number, outputTokens: number, cacheReadTokens = 0, cacheWriteTokens = 0) => ({ inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens });
-const minimal = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', ANTHROPIC_API_KEY: 'sk-ant-x' };
 
 describe('model prices', () => {
   it('prices Claude Haiku 4.5 at $1 in, $5 out, $1.25 cache write and $0.10 cache read per million tokens', () => {
@@ -46,7 +46,7 @@ describe('model prices', () => {
     expect(priceOverrideProblems('{"m":{"input":1,"output":5,"cache_read":1}}')[0]).toMatch(/MODEL_PRICES_JSON m/);
     expect(priceOverrideProblems('[1,2]')).not.toEqual([]);
 
-    expect(() => loadConfig({ ...minimal, MODEL_PRICES_JSON: '{"m":{"input":"cheap","output":5}}' })).toThrow(ConfigError);
-    expect(loadConfig({ ...minimal, MODEL_PRICES_JSON: '{"m":{"input":1,"output":5}}' }).model.pricesJson).toContain('"m"');
+    expect(() => loadConfig({ ...MINIMAL_ENV, MODEL_PRICES_JSON: '{"m":{"input":"cheap","output":5}}' })).toThrow(ConfigError);
+    expect(loadConfig({ ...MINIMAL_ENV, MODEL_PRICES_JSON: '{"m":{"input":1,"output":5}}' }).model.pricesJson).toContain('"m"');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatUsageReport, formatUsd, type UsageReportInput } from '../../src/core/usage-report.js';
-import { incrementsFor, ranked, tallyOf, totalsOf, type AnswerUsage } from '../../src/core/usage-tally.js';
+import { ranked, tallyOf, totalsOf, type AnswerUsage } from '../../src/core/usage-tally.js';
+import { dayHash } from '../support/usage-hash.js';
 
 const answer = (overrides: Partial<AnswerUsage> = {}): AnswerUsage => ({
   teamId: 'T1',
@@ -16,13 +17,6 @@ const answer = (overrides: Partial<AnswerUsage> = {}): AnswerUsage => ({
   durationMs: 4000,
   ...overrides,
 });
-
-/** What Redis would hold after HINCRBY of these answers into one day's hash. */
-function dayHash(...answers: AnswerUsage[]): Record<string, string> {
-  const hash: Record<string, number> = {};
-  for (const one of answers) for (const [field, by] of incrementsFor(one)) hash[field] = (hash[field] ?? 0) + by;
-  return Object.fromEntries(Object.entries(hash).map(([field, value]) => [field, String(value)]));
-}
 
 describe('usage counters', () => {
   it('count an answer for the workspace, the person and the channel', () => {

@@ -27,10 +27,6 @@ import { describeStep, runAwsTool, type AwsBeforeCall, type AwsToolSpec, type Ru
 import { s3BucketsTool } from './s3.js';
 import { isAwsRegionName } from '../../core/aws-names.js';
 
-export { AWS_READ_OPERATIONS, ASSUME_ROLE_OPERATION, requiredIamActions, type AwsOperation, type AwsOperationId } from './operations.js';
-export { roleSessionName, type AwsCredentialsProvider } from './credentials.js';
-export type { AwsBeforeCall, AwsCallRequest } from './runner.js';
-
 const AWS_DEFAULTS = {
   callTimeoutMs: 15_000,
   maxResultTokens: 2_500,

@@ -1,4 +1,5 @@
 import type { BlockAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { compareTs } from '../../../core/conversation.js';
 import { answerOfJobId } from '../../../core/job-ids.js';
 import type { QuestionJob } from '../../../core/jobs.js';
@@ -95,6 +96,20 @@ export async function answerJobOf(click: AnswerClick, deps: AnswerButtonDeps): P
 }
 
 /**
+ * Continue and the votes, which work on an older answer too: its job, `expired` when the job is
+ * gone but the click is on an answer of a thread the bot answered in, or undefined (refused and
+ * logged here).
+ */
+export async function answerOrExpired(click: AnswerClick, deps: AnswerButtonDeps & { redis: RedisClient; keys: RedisKeys }): Promise<AnswerJob | 'expired' | undefined> {
+  const answer = await answerJobOf(click, deps);
+  if (answer === 'elsewhere') return undefined;
+  if (answer !== 'missing') return answer;
+  if (await inAnsweredThread(click, deps)) return 'expired';
+  logRefusal(deps.logger, click, 'no such answer here', click.jobId);
+  return undefined;
+}
+
+/**
  * For an answer whose job has expired: the click's thread is one the bot answered in (marked for
  * 30 days, answer/answer-question.ts), and the question of the button's id lies in it, before the
  * clicked message.
@@ -111,13 +126,25 @@ export function belongsTo(question: Pick<QuestionJob, 'teamId' | 'channel' | 'th
   return question.teamId === click.teamId && question.channel === click.channel && (click.threadTs === undefined || question.threadTs === click.threadTs);
 }
 
-/** Stop and Retry: the asker or an admin. */
-export function mayControl(click: AnswerClick, asker: string, deps: Pick<AnswerButtonDeps, 'adminUserIds'>): boolean {
-  return click.userId === asker || (deps.adminUserIds ?? []).includes(click.userId);
+/**
+ * Stop and Retry by anyone but the asker or an admin: refused, logged, and the presser told who
+ * may. True when refused.
+ */
+export async function refuseUnlessController(click: AnswerClick, asker: string, verb: string, client: WebClient, deps: AnswerButtonDeps): Promise<boolean> {
+  if (click.userId === asker || (deps.adminUserIds ?? []).includes(click.userId)) return false;
+  logRefusal(deps.logger, click, 'not allowed', click.jobId);
+  await tellClicker(client, click, `Only <@${asker}>, who asked, or an admin can ${verb} this answer.`, deps);
+  return true;
 }
 
-export function onlyAskerText(asker: string, verb: string): string {
-  return `Only <@${asker}>, who asked, or an admin can ${verb} this answer.`;
+/**
+ * Tells the presser privately, in the click's thread. The click has been acknowledged already, so
+ * a reply Slack refuses is only logged.
+ */
+export async function tellClicker(client: WebClient, click: Pick<AnswerClick, 'action' | 'channel' | 'userId' | 'threadTs'>, text: string, deps: Pick<AnswerButtonDeps, 'logger'>): Promise<void> {
+  await client.chat
+    .postEphemeral({ channel: click.channel, user: click.userId, text, ...(click.threadTs ? { thread_ts: click.threadTs } : {}) })
+    .catch((error: unknown) => deps.logger.warn({ err: error, action: click.action }, 'could not answer a button click privately'));
 }
 
 export function logRefusal(logger: Logger, where: { action: string; user?: string; userId?: string; teamId?: string | undefined; channel?: string | undefined }, reason: ClickRefusal | 'not allowed', value?: string): void {

@@ -5,7 +5,7 @@ import type { QuestionSource } from '../../../core/jobs.js';
 import type { RedisClient } from '../../../ops/redis.js';
 import type { RedisKeys } from '../../../ops/redis-keys.js';
 import type { IntakeDeps } from '../../intake.js';
-import { answerJobOf, inAnsweredThread, logRefusal, readAnswerClick, type AnswerButtonDeps } from './answer-buttons.js';
+import { answerOrExpired, readAnswerClick, tellClicker, type AnswerButtonDeps } from './answer-buttons.js';
 
 /**
  * Continue on an answer cut at max_tokens (the button sits on its last message; its value is
@@ -29,19 +29,14 @@ export function registerContinue(app: App, deps: ContinueListenerDeps): void {
     if (!click?.messageTs) return;
     const answerTs = click.messageTs;
     const threadTs = click.threadTs ?? answerTs;
-    const tell = (text: string) =>
-      client.chat
-        .postEphemeral({ channel: click.channel, user: click.userId, text, thread_ts: threadTs })
-        .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not answer a Continue click'));
+    // Unlike the other buttons' replies, this one always lands in a thread: the answer's own, if
+    // Slack sent no thread.
+    const tell = (text: string) => tellClicker(client, { ...click, threadTs }, text, deps);
     try {
-      const answer = await answerJobOf(click, deps);
-      if (answer === 'elsewhere') return;
-      if (answer === 'missing' && !(await inAnsweredThread(click, deps))) {
-        logRefusal(deps.logger, click, 'no such answer here', click.jobId);
-        return;
-      }
+      const answer = await answerOrExpired(click, deps);
+      if (!answer) return;
       // The continued answer keeps its question's source (the assistant panel shows its status line).
-      const source: QuestionSource = answer === 'missing' ? 'thread-reply' : answer.data.source;
+      const source: QuestionSource = answer === 'expired' ? 'thread-reply' : answer.data.source;
       const result = await deps.queue.enqueue(continueJobId(click.teamId, click.channel, answerTs), {
         kind: 'question',
         source,

@@ -4,7 +4,7 @@ import { ACTIONS, parseFeedbackButtonValue } from '../../../core/answer-blocks.j
 import type { RedisClient } from '../../../ops/redis.js';
 import type { RedisKeys } from '../../../ops/redis-keys.js';
 import type { FeedbackStore, Vote, VoteChange } from '../../../usage/feedback-store.js';
-import { answerJobOf, inAnsweredThread, logRefusal, readAnswerClick, type AnswerButtonDeps, type AnswerClick } from './answer-buttons.js';
+import { answerOrExpired, readAnswerClick, tellClicker, type AnswerButtonDeps } from './answer-buttons.js';
 
 /**
  * 👍/👎 on a finished answer, from Slack's native feedback_buttons (their value is the vote and
@@ -65,10 +65,10 @@ async function recordVote({ body, client, jobId: value, vote }: VoteRequest, dep
   if (!feedback) return;
   const click = readAnswerClick(vote === 'up' ? ACTIONS.feedbackUp : ACTIONS.feedbackDown, body, value, deps.logger);
   if (!click) return;
-  const { teamId, channel, jobId, userId } = click;
+  const { teamId, jobId, userId } = click;
   let text: string;
   try {
-    if (!(await isVotable(click, deps))) return;
+    if (!(await answerOrExpired(click, deps))) return;
     const change = await feedback.vote({ teamId, jobId, userId, vote });
     if (change.previous !== change.current) deps.onVote?.(vote);
     deps.logger.info({ jobId, vote, previous: change.previous, user: userId }, 'feedback recorded');
@@ -77,16 +77,5 @@ async function recordVote({ body, client, jobId: value, vote }: VoteRequest, dep
     deps.logger.error({ err: error, jobId }, 'could not record feedback');
     text = ":warning: I couldn't record your feedback just now: my storage is unavailable. Please try again in a minute.";
   }
-  await client.chat
-    .postEphemeral({ channel, user: userId, text, ...(click.threadTs ? { thread_ts: click.threadTs } : {}) })
-    .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not thank for feedback'));
-}
-
-/** An answer of this conversation: its job, or (once the job has expired) the thread it was given in. */
-async function isVotable(click: AnswerClick, deps: FeedbackListenerDeps): Promise<boolean> {
-  const answer = await answerJobOf(click, deps);
-  if (answer !== 'missing') return answer !== 'elsewhere';
-  if (await inAnsweredThread(click, deps)) return true;
-  logRefusal(deps.logger, click, 'no such answer here', click.jobId);
-  return false;
+  await tellClicker(client, click, text, deps);
 }

@@ -4,7 +4,7 @@ import { LostJobRecords } from '../../../answer/lost-jobs.js';
 import { ACTIONS } from '../../../core/answer-blocks.js';
 import type { RedisClient } from '../../../ops/redis.js';
 import type { RedisKeys } from '../../../ops/redis-keys.js';
-import { answerJobOf, belongsTo, logRefusal, mayControl, onlyAskerText, readAnswerClick, type AnswerButtonDeps, type AnswerClick } from './answer-buttons.js';
+import { answerJobOf, belongsTo, logRefusal, readAnswerClick, refuseUnlessController, tellClicker, type AnswerButtonDeps, type AnswerClick } from './answer-buttons.js';
 
 /**
  * Retry on an answer that failed for good: the same job (same question, same message) runs
@@ -33,20 +33,16 @@ export function registerRetry(app: App, deps: RetryListenerDeps): void {
         await retryLost(click, client, deps);
         return;
       }
-      if (!mayControl(click, answer.data.userId, deps)) {
-        logRefusal(deps.logger, click, 'not allowed', click.jobId);
-        await tell(client, click, onlyAskerText(answer.data.userId, 'retry'), deps);
-        return;
-      }
+      if (await refuseUnlessController(click, answer.data.userId, 'retry', client, deps)) return;
       if (answer.state !== 'failed') {
-        await tell(client, click, ALREADY_TEXT, deps);
+        await tellClicker(client, click, ALREADY_TEXT, deps);
         return;
       }
       await answer.job.retry('failed');
       deps.logger.info({ jobId: click.jobId, user: click.userId }, 'answer retried on request');
     } catch (error) {
       deps.logger.error({ err: error, jobId: click.jobId }, 'could not retry the answer');
-      await tell(client, click, ":warning: I couldn't retry that answer: my job queue is unavailable. Please try again in a minute.", deps);
+      await tellClicker(client, click, ":warning: I couldn't retry that answer: my job queue is unavailable. Please try again in a minute.", deps);
     }
   });
 }
@@ -56,26 +52,16 @@ async function retryLost(click: AnswerClick, client: WebClient, deps: RetryListe
   const question = await records.load(click.jobId);
   if (!question || !belongsTo(question, click)) {
     logRefusal(deps.logger, click, 'no such answer here', click.jobId);
-    await tell(client, click, TOO_OLD_TEXT, deps);
+    await tellClicker(client, click, TOO_OLD_TEXT, deps);
     return;
   }
-  if (!mayControl(click, question.userId, deps)) {
-    logRefusal(deps.logger, click, 'not allowed', click.jobId);
-    await tell(client, click, onlyAskerText(question.userId, 'retry'), deps);
-    return;
-  }
+  if (await refuseUnlessController(click, question.userId, 'retry', client, deps)) return;
   // Its message ids come along: the answer is written in the message that shows the failure.
   const result = await deps.queue.enqueue(click.jobId, { ...question, receivedAt: Date.now() });
   if (result === 'duplicate') {
-    await tell(client, click, ALREADY_TEXT, deps);
+    await tellClicker(client, click, ALREADY_TEXT, deps);
     return;
   }
   await records.forget(click.jobId);
   deps.logger.info({ jobId: click.jobId, user: click.userId }, 'lost answer queued again on request');
-}
-
-async function tell(client: WebClient, click: AnswerClick, text: string, deps: RetryListenerDeps): Promise<void> {
-  await client.chat
-    .postEphemeral({ channel: click.channel, user: click.userId, text, ...(click.threadTs ? { thread_ts: click.threadTs } : {}) })
-    .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not answer a Retry click'));
 }

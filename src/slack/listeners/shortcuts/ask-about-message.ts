@@ -1,5 +1,4 @@
 import type { App, MessageShortcut } from '@slack/bolt';
-import type { Job } from 'bullmq';
 import { composeJobId, questionJobId } from '../../../core/job-ids.js';
 import type { NoticeJob, QuestionJob } from '../../../core/jobs.js';
 import { ALREADY_ANSWERED_TEXT, messageAuthor, messageSubjectText, NO_TEXT_TEXT, OWN_MESSAGE_TEXT, SUBJECT_SECRET_TEXT, type StoredMessage } from '../../../core/message-subject.js';
@@ -100,12 +99,12 @@ async function takeShortcut(shortcut: MessageShortcut, bot: BotIdentity, deps: S
  * channel then) runs again, for the person asking now; any other existing job is the answer.
  */
 async function runAgainIfUnanswered(jobId: string, job: QuestionJob, deps: ShortcutListenerDeps): Promise<boolean> {
-  const existing = (await deps.queue.queue.getJob(jobId)) as Job<QuestionJob> | undefined;
-  if (!existing || existing.data.kind !== 'question' || existing.data.answerTs) return false;
-  if ((await existing.getState()) !== 'failed') return false;
+  const existing = await deps.queue.lookup(jobId);
+  const data = existing?.job.data;
+  if (!existing || data?.kind !== 'question' || data.answerTs || existing.state !== 'failed') return false;
   try {
-    await existing.updateData(job);
-    await existing.retry('failed');
+    await existing.job.updateData(job);
+    await existing.job.retry('failed');
     return true;
   } catch (error) {
     // Someone else's choice of the shortcut got there first.
