@@ -176,7 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   if (problems.length > 0) throw new ConfigError(problems);
   const settings = value as Settings;
   const { dashboardPath: path, dashboardUser: user, dashboardPassword: password } = settings.ops;
-  const defaultRegion = raw.AWS_REGION ?? raw.AWS_DEFAULT_REGION;
+  const defaultRegion = regionFallback(raw);
   return {
     ...settings,
     tools: { ...settings.tools, accountRegions: settings.tools.accountRegions.length > 0 || !defaultRegion ? settings.tools.accountRegions : [defaultRegion] },
@@ -253,10 +253,17 @@ function crossFieldProblems(raw: Record<string, string>): string[] {
   if (raw.AWS_ACCOUNT_ACCESS === 'on' && !raw.AWS_ACCOUNT_CHANNELS) {
     problems.push('AWS_ACCOUNT_ACCESS=on needs AWS_ACCOUNT_CHANNELS: the channels (or dm) where account questions are allowed');
   }
-  if (raw.AWS_ACCOUNT_ACCESS === 'on' && !(raw.AWS_ACCOUNT_REGIONS ?? raw.AWS_REGION ?? raw.AWS_DEFAULT_REGION)) {
-    problems.push('AWS_ACCOUNT_ACCESS=on needs AWS_ACCOUNT_REGIONS (or AWS_REGION): the regions the bot may read');
+  const fallback = regionFallback(raw);
+  if (raw.AWS_ACCOUNT_ACCESS === 'on' && !raw.AWS_ACCOUNT_REGIONS) {
+    if (!fallback) problems.push('AWS_ACCOUNT_ACCESS=on needs AWS_ACCOUNT_REGIONS (or AWS_REGION): the regions the bot may read');
+    else if (!isAwsRegionName(fallback)) problems.push(`AWS_ACCOUNT_REGIONS is unset and ${raw.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'} ("${fallback.slice(0, 40)}"), read in its place, is not a region name such as eu-west-1`);
   }
   return [...problems, ...modelProblems(raw)];
+}
+
+/** The region the account tools read when AWS_ACCOUNT_REGIONS is unset: the SDK's own variables. */
+function regionFallback(raw: Record<string, string>): string | undefined {
+  return raw.AWS_REGION ?? raw.AWS_DEFAULT_REGION;
 }
 
 function modelProblems(raw: Record<string, string>): string[] {

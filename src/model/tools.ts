@@ -58,8 +58,13 @@ export interface Tool {
   /** Never throws for the tool's own failures: those are outcomes with isError. Honours the signal. */
   run(input: Record<string, unknown>, context: ToolContext): Promise<ToolOutcome>;
   /**
-   * How long a result may be reused for the same tool and input, for anyone (0: never). A model
-   * retry, Retry or a crash resume then repeats no completed call.
+   * How long a result may be reused for the same tool and input (0: never). A model retry, Retry
+   * or a crash resume then repeats no completed call.
    */
   reuseSeconds: number;
+  /**
+   * The call is made on the asker's behalf (a session named after them, their limit, an audit
+   * line naming them): its result is reused for that person only, never for someone else.
+   */
+  actsForAsker?: boolean;
 }

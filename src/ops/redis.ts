@@ -53,6 +53,9 @@ export function createRedis(settings: RedisSettings, purpose: RedisPurpose, logg
   if (settings.clusterNodes.length > 0) {
     const { db: _db, ...credentials } = credentialsOf(settings.redisUrl);
     const options: ClusterOptions = {
+      // Over TLS ioredis would resolve each node's host name and check the certificate against the
+      // IP, which managed clusters' certificates (ElastiCache) do not name: ioredis's documented remedy.
+      ...(credentials.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
       enableReadyCheck: true,
       enableOfflineQueue: purpose === 'worker',
       clusterRetryStrategy: retry,
@@ -65,6 +68,8 @@ export function createRedis(settings: RedisSettings, purpose: RedisPurpose, logg
       ...common,
       ...credentials,
       ...(credentials.password ? { sentinelPassword: credentials.password } : {}),
+      // ioredis opens the primary's connection over TLS only when told that Sentinel mode uses it.
+      ...(credentials.tls ? { enableTLSForSentinelMode: true } : {}),
       sentinels: [...settings.sentinels],
       name: settings.sentinelName,
       enableOfflineQueue: purpose === 'worker',

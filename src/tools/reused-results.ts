@@ -5,10 +5,12 @@ import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 
 /**
- * A tool result fetched recently is reused, by tool and input, for anyone, for the tool's
- * `reuseSeconds`: a model retry, a Retry button or a worker resuming a crashed job repeats no
- * completed call, and two people asking about the same page read it once. Failures are never
- * reused. The results are what the model was given: bounded and masked by their tool.
+ * A tool result fetched recently is reused, by tool and input, for the tool's `reuseSeconds`: a
+ * model retry, a Retry button or a worker resuming a crashed job repeats no completed call, and
+ * two people asking about the same page read it once. A tool that acts for the asker (a read of
+ * the team's AWS account) reuses a result for the same person only, so everyone's reads stay
+ * within their own limit and on record under their name. Failures are never reused. The results
+ * are what the model was given: bounded and masked by their tool.
  */
 export function reusingResults(redis: RedisClient, keys: RedisKeys, logger: Logger): (tool: Tool) => Tool {
   return (tool) => {
@@ -16,7 +18,7 @@ export function reusingResults(redis: RedisClient, keys: RedisKeys, logger: Logg
     return {
       ...tool,
       async run(input, context) {
-        const key = keys.toolResult(resultHash(tool.definition.name, input));
+        const key = keys.toolResult(resultHash(tool.definition.name, input, tool.actsForAsker ? context.asker : undefined));
         const stored = await redis.get(key).catch((error: unknown) => {
           logger.warn({ err: error, tool: tool.definition.name }, 'tool results cannot be reused right now');
           return null;
@@ -35,9 +37,10 @@ export function reusingResults(redis: RedisClient, keys: RedisKeys, logger: Logg
   };
 }
 
-/** The tool and its input, with object keys in a stable order. */
-function resultHash(toolName: string, input: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify([toolName, canonical(input)])).digest('hex');
+/** The tool and its input, with object keys in a stable order, and the person it acts for if it does. */
+function resultHash(toolName: string, input: Record<string, unknown>, asker: { teamId: string; userId: string } | undefined): string {
+  const subject = [toolName, canonical(input), ...(asker ? [asker.teamId, asker.userId] : [])];
+  return createHash('sha256').update(JSON.stringify(subject)).digest('hex');
 }
 
 function canonical(value: unknown): unknown {

@@ -104,6 +104,9 @@ describe("access to the team's own AWS account", () => {
     const on = { AWS_ACCOUNT_ACCESS: 'on', AWS_ACCOUNT_CHANNELS: 'dm' };
     expect(loadConfig({ ...MINIMAL_ENV, ...on, AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'us-west-2' }).tools.accountRegions).toEqual(['eu-central-1']);
     expect(loadConfig({ ...MINIMAL_ENV, ...on, AWS_DEFAULT_REGION: 'us-west-2' }).tools.accountRegions).toEqual(['us-west-2']);
+    // Checked like AWS_ACCOUNT_REGIONS itself, at start-up, naming the variable it came from.
+    expect(configProblems({ ...on, AWS_REGION: 'EU-WEST-1' })).toEqual([expect.stringMatching(/^AWS_ACCOUNT_REGIONS is unset and AWS_REGION \("EU-WEST-1"\)/)]);
+    expect(configProblems({ AWS_REGION: 'EU-WEST-1' })).toEqual([]);
   });
 
   it('lists every problem, naming the variable', () => {

@@ -110,6 +110,7 @@ function toTool(spec: AwsToolSpec<{ region?: string }>, deps: RunnerDeps): Tool 
         return { text: `The ${spec.name} tool failed unexpectedly; answer without it.`, isError: true, sources: [] };
       }),
     reuseSeconds: spec.reuseSeconds,
+    actsForAsker: true,
   };
 }
 
