@@ -72,7 +72,7 @@ function closeFence(lines: readonly string[], open: OpenFence): string {
 function withoutHalfTypedMarkerLine(lines: string[]): string[] {
   const last = lines[lines.length - 1];
   if (last === undefined || !/^\s*[-=*+]{1,2}\s*$/.test(last)) return lines;
-  return trimTrailingBlankLines(lines.slice(0, -1));
+  return withoutTrailingBlankLines(lines.slice(0, -1));
 }
 
 const TABLE_LINE = /^\s*\|/;
@@ -89,7 +89,7 @@ function withoutIncompleteTable(lines: readonly string[]): string[] {
   const [header, delimiter] = tableLines;
   if (header === undefined) return [...lines];
   if (delimiter !== undefined && isCompleteDelimiterRow(delimiter, header)) return [...lines];
-  return trimTrailingBlankLines(lines.slice(0, start));
+  return withoutTrailingBlankLines(lines.slice(0, start));
 }
 
 function isCompleteDelimiterRow(row: string, header: string): boolean {
@@ -102,7 +102,7 @@ function splitTableRow(row: string): string[] {
   return trimmed.split('|');
 }
 
-function trimTrailingBlankLines(lines: string[]): string[] {
+function withoutTrailingBlankLines(lines: string[]): string[] {
   let end = lines.length;
   while (end > 0 && (lines[end - 1] ?? '').trim() === '') end -= 1;
   return lines.slice(0, end);

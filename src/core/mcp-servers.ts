@@ -16,10 +16,15 @@ const MAX_REUSE_SECONDS = 7 * 86_400;
 
 /** A team's own MCP server, as MCP_SERVERS lists it. */
 export interface TeamServer {
+  /** Short name, `^[a-zA-Z0-9_-]{1,20}$`: the prefix of its tools' names (`<name>__<tool>`) and the name in logs. */
   name: string;
+  /** The Streamable HTTP endpoint (http or https). */
   url: string;
+  /** Sent with every request (e.g. `Authorization`); never logged. */
   headers?: Record<string, string>;
+  /** Only these tools (the server's own names) are offered; all when absent. */
   allowedTools?: string[];
+  /** How long a result may be reused. Default: per tool for the AWS Knowledge server, 0 for a team's. */
   reuseSeconds?: number;
 }
 

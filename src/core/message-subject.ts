@@ -109,21 +109,21 @@ function blocksToText(blocks: readonly Json[]): string | undefined {
 function blockToText(block: Json): string | undefined {
   switch (block.type) {
     case 'section':
-      return joinLines([textOf(block.text), ...records(block.fields).map((field) => textOf(field))]);
+      return joinNonBlank([textOf(block.text), ...records(block.fields).map((field) => textOf(field))]);
     case 'header':
     case 'markdown':
       return textOf(block.text);
     case 'context':
-      return joinLines(records(block.elements).map((element) => textOf(element.text)), ' ');
+      return joinNonBlank(records(block.elements).map((element) => textOf(element.text)), ' ');
     case 'rich_text':
-      return joinLines(records(block.elements).map(richTextElement));
+      return joinNonBlank(records(block.elements).map(richTextElement));
     case 'image': {
       const label = textOf(block.title) ?? asString(block.alt_text);
       return label ? `[image: ${label}]` : undefined;
     }
     case 'table':
-      return joinLines(
-        (Array.isArray(block.rows) ? block.rows : []).map((row) => joinLines(records(row).map((cell) => cellText(cell)), ' | ')),
+      return joinNonBlank(
+        (Array.isArray(block.rows) ? block.rows : []).map((row) => joinNonBlank(records(row).map((cell) => cellText(cell)), ' | ')),
       );
     // Controls, inputs and dividers are not something the message says.
     case 'actions':
@@ -137,7 +137,7 @@ function blockToText(block: Json): string | undefined {
 }
 
 function cellText(cell: Json): string {
-  if (cell.type === 'rich_text') return joinLines(records(cell.elements).map(richTextElement)) ?? '';
+  if (cell.type === 'rich_text') return joinNonBlank(records(cell.elements).map(richTextElement)) ?? '';
   return textOf(cell.text) ?? '';
 }
 
@@ -156,7 +156,7 @@ function richTextElement(element: Json): string | undefined {
     case 'rich_text_list': {
       const indent = '  '.repeat(typeof element.indent === 'number' ? element.indent : 0);
       const ordered = element.style === 'ordered';
-      return joinLines(records(element.elements).map((item, index) => `${indent}${ordered ? `${index + 1}.` : '•'} ${richTextElement(item) ?? ''}`));
+      return joinNonBlank(records(element.elements).map((item, index) => `${indent}${ordered ? `${index + 1}.` : '•'} ${richTextElement(item) ?? ''}`));
     }
     default:
       return undefined;
@@ -206,10 +206,11 @@ function attachmentToText(attachment: Json): string | undefined {
     blocksToText(records(attachment.blocks)),
     asString(attachment.footer),
   ];
-  return joinLines(lines) ?? asString(attachment.fallback);
+  return joinNonBlank(lines) ?? asString(attachment.fallback);
 }
 
-function joinLines(lines: ReadonlyArray<string | undefined>, separator = '\n'): string | undefined {
+/** The non-blank parts joined, or undefined when there are none. */
+function joinNonBlank(lines: ReadonlyArray<string | undefined>, separator = '\n'): string | undefined {
   const kept = lines.filter((line): line is string => line !== undefined && line.trim().length > 0);
   return kept.length > 0 ? kept.join(separator) : undefined;
 }

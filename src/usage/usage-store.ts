@@ -25,7 +25,6 @@ export class UsageStore {
   async record(answer: AnswerUsage, atMs = Date.now()): Promise<void> {
     const day = utcDay(atMs);
     const increments = incrementsFor(answer);
-    if (increments.length === 0) return;
     await this.addCounters([this.keys.usageDay(answer.teamId, day)], [expiryOfDay(day, this.retentionDays), ...increments.flat()]);
   }
 

@@ -2,24 +2,16 @@
  * What the MCP tool provider is configured with: the servers it connects to and its limits.
  * Types and defaults only.
  */
+import type { TeamServer } from '../../core/mcp-servers.js';
 import type { Logger } from '../../ops/logger.js';
 
 /** What kind of server a config names: the AWS Knowledge server gets docs-aware wording and sources. */
 export type McpServerKind = 'aws-knowledge' | 'team';
 
-export interface McpServerConfig {
-  /** Short name, `^[a-zA-Z0-9_-]{1,20}$`: the prefix of its tools' names (`<name>__<tool>`) and the name in logs. */
-  name: string;
-  /** The Streamable HTTP endpoint (http or https). */
-  url: string;
-  /** Sent with every request (e.g. `Authorization`); never logged. */
-  headers?: Record<string, string>;
-  /** Only these tools (the server's own names) are offered; all when absent. */
-  allowedTools?: string[];
+/** A server to connect to: the AWS Knowledge server, or a team's own as MCP_SERVERS lists it. */
+export interface McpServerConfig extends TeamServer {
   /** Defaults to `team`. */
   kind?: McpServerKind;
-  /** How long a result may be reused. Default: per tool for `aws-knowledge`, 0 for `team`. */
-  reuseSeconds?: number;
 }
 
 /** The methods the provider logs with: any pino logger fits. */
