@@ -19,7 +19,7 @@ export async function listenOnLoopback(handler: RequestHandler): Promise<{ serve
     });
   });
   // Node's defaults would let an idle keep-alive socket outlive close(); fakes must stop instantly.
-  server.keepAliveTimeout = 1000;
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
