@@ -134,7 +134,8 @@ interface ModelParts {
 }
 
 async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness, metrics: Metrics, model: ModelParts): Promise<Stop> {
-  const workerRedis = createRedis(config.queue, 'worker', logger, 'worker');
+  const queueRedis = createRedis(config.queue, 'worker', logger, 'worker');
+  const workerRedis = createRedis(config.queue, 'answers', logger, 'answers');
   const slack = createSlackClient(config.slack, metrics.slackApiCall);
   const identity = await slack.auth.test();
   const bot = { userId: identity.user_id!, botId: identity.bot_id };
@@ -186,7 +187,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     lostJobs.watch(handlers),
     keys,
     {
-      connection: workerRedis,
+      connection: queueRedis,
       prefix: config.queue.prefix,
       concurrency: config.queue.concurrency,
       lockMs: config.queue.lockMs,
@@ -217,6 +218,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   return async () => {
     lostJobs.stop();
     const result = await worker.close(config.queue.shutdownGraceMs);
+    queueRedis.disconnect();
     logger.info({ result }, 'worker stopped');
     if (healthServer) await close(healthServer);
     stopSignals.close();

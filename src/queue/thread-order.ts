@@ -39,8 +39,10 @@ interface Member {
 }
 
 export class ThreadOrder {
+  private readonly joinAndTakeTurnScript: ScriptCommand<[number, string?]>;
   private readonly takeTurnScript: ScriptCommand<number>;
   private readonly releaseTurnScript: ScriptCommand<number>;
+  private readonly leaveScript: ScriptCommand<string[]>;
 
   constructor(
     private readonly redis: RedisClient,
@@ -48,8 +50,10 @@ export class ThreadOrder {
     private readonly queue: Queue,
     private readonly now: () => number = Date.now,
   ) {
+    this.joinAndTakeTurnScript = luaScript(redis, 'threadJoinAndTakeTurn', new URL('./join-and-take-turn.lua', import.meta.url), 2);
     this.takeTurnScript = luaScript(redis, 'threadTakeTurn', new URL('./take-turn.lua', import.meta.url), 1);
     this.releaseTurnScript = luaScript(redis, 'threadReleaseTurn', new URL('./release-turn.lua', import.meta.url), 1);
+    this.leaveScript = luaScript(redis, 'threadLeave', new URL('./leave-thread.lua', import.meta.url), 2);
   }
 
   /** Called by the producer before the job is added, so workers know an earlier question is coming. */
@@ -71,17 +75,25 @@ export class ThreadOrder {
    * thread for good.
    */
   async isTurnOf(job: ThreadJob, jobId: string): Promise<boolean> {
-    // A member dropped as stale meanwhile (or expired) takes its place again.
-    await this.join(job, jobId);
     const key = this.queueKey(job);
     const mine = member(job, jobId);
+    // The usual case, one round trip: the question is alone in its thread's queue (a member
+    // dropped as stale meanwhile, or expired, takes its place again).
+    const [alone, holder] = await this.joinAndTakeTurnScript([key, this.turnKey(job)], [this.now(), mine, jobId, '', THREAD_STATE_SECONDS]);
+    if (alone === 1) return true;
+    if (alone === 0) {
+      // Alone, yet the turn is held: by a question still running (it gives the turn back when it
+      // ends), or by one whose job finished or vanished without giving it back.
+      if (holder === undefined || STILL_PENDING.has(await this.queue.getJobState(holder))) return false;
+      return this.takeTurn(job, jobId, holder);
+    }
     for (const other of await this.members(key)) {
       if (other.member === mine) break;
       const state = await this.queue.getJobState(jobIdOf(other.member));
       const stillComing = state === 'unknown' && this.now() - other.joinedAt < JOIN_GRACE_MS;
       if (STILL_PENDING.has(state) || stillComing) {
         // A job retried after a failure still holds the turn; an earlier question must get it.
-        await this.releaseTurn(job, jobId);
+        await this.releaseTurnScript([this.turnKey(job)], [jobId]);
         return false;
       }
       await this.redis.zrem(key, other.member);
@@ -91,18 +103,14 @@ export class ThreadOrder {
 
   /** Leaves the thread's order, gives the turn back and wakes the next question if it is waiting. */
   async leave(job: ThreadJob, jobId: string): Promise<void> {
-    const key = this.queueKey(job);
-    await this.redis.zrem(key, member(job, jobId));
-    await this.releaseTurn(job, jobId);
-    const [next] = await this.members(key);
+    const [next] = membersOf(await this.leaveScript([this.queueKey(job), this.turnKey(job)], [member(job, jobId), jobId]));
     if (next === undefined) return;
     const nextJob = await this.queue.getJob(jobIdOf(next.member));
     if (nextJob && (await nextJob.isDelayed())) await nextJob.promote().catch(() => undefined);
   }
 
-  private async takeTurn(job: ThreadJob, jobId: string): Promise<boolean> {
+  private async takeTurn(job: ThreadJob, jobId: string, deadHolder = ''): Promise<boolean> {
     const key = this.turnKey(job);
-    let deadHolder = '';
     // Three tries cover "free", "held by a dead job" and one race with another taker.
     for (let attempt = 0; attempt < 3; attempt += 1) {
       if ((await this.takeTurnScript([key], [jobId, deadHolder, THREAD_STATE_SECONDS])) === 1) return true;
@@ -114,16 +122,9 @@ export class ThreadOrder {
     return false;
   }
 
-  private async releaseTurn(job: ThreadJob, jobId: string): Promise<void> {
-    await this.releaseTurnScript([this.turnKey(job)], [jobId]);
-  }
-
   /** The thread's questions, oldest message first. */
   private async members(key: string): Promise<Member[]> {
-    const flat = await this.redis.zrange(key, 0, '-1', 'WITHSCORES');
-    const members: Member[] = [];
-    for (let index = 0; index + 1 < flat.length; index += 2) members.push({ member: flat[index]!, joinedAt: Number(flat[index + 1]) });
-    return members.sort((a, b) => compareTs(tsOf(a.member), tsOf(b.member)) || a.member.localeCompare(b.member));
+    return membersOf(await this.redis.zrange(key, 0, '-1', 'WITHSCORES'));
   }
 
   private queueKey(job: ThreadJob): string {
@@ -133,6 +134,13 @@ export class ThreadOrder {
   private turnKey(job: ThreadJob): string {
     return this.keys.threadTurn(job.teamId, job.channel, job.threadTs);
   }
+}
+
+/** A ZRANGE … WITHSCORES reply as members, oldest message first. */
+function membersOf(flat: string[]): Member[] {
+  const members: Member[] = [];
+  for (let index = 0; index + 1 < flat.length; index += 2) members.push({ member: flat[index]!, joinedAt: Number(flat[index + 1]) });
+  return members.sort((a, b) => compareTs(tsOf(a.member), tsOf(b.member)) || a.member.localeCompare(b.member));
 }
 
 function member(job: ThreadJob, jobId: string): string {
