@@ -70,6 +70,8 @@ export class MessageAnswer implements AnswerSurface {
   private textShown = false;
   /** Whether anything replaced the message's first "Thinking…" (its text, a step, a status): a later "Thinking…" status is then worth showing again. */
   private shownOnce = false;
+  /** Until when "Thinking…" waits for the first words before it replaces what an existing message shows. */
+  private thinkingHeldUntil = 0;
   private extraTs: readonly string[];
   private readonly onPosted: ((ts: string) => Promise<void>) | undefined;
 
@@ -87,6 +89,9 @@ export class MessageAnswer implements AnswerSurface {
       this.shownOnce = true;
       // The message exists: room is kept for its final update from now on.
       messages.answerStarted(place, logger);
+      // It says "in line" (or shows an earlier attempt): "Thinking…" replaces that only when the
+      // first words are slow to come, as with a new answer's message.
+      this.thinkingHeldUntil = Date.now() + (options.placeholderAfterMs ?? PLACEHOLDER_AFTER_MS);
     } else {
       this.onPosted = message.onPosted;
       const receiptIn = message.askedAt + (options.placeholderAfterMs ?? PLACEHOLDER_AFTER_MS) - Date.now();
@@ -106,6 +111,22 @@ export class MessageAnswer implements AnswerSurface {
       // The first words (or a look-up or a retry, which people should see happen) wait a moment
       // for the rest: an answer written at once is posted whole.
       if (!this.posting && !this.firstWordsTimer && worthShowing(view)) this.firstWordsTimer = setTimeout(() => this.postFirst(this.latest), FIRST_WORDS_WAIT_MS);
+      return;
+    }
+    if (!worthShowing(view) && Date.now() < this.thinkingHeldUntil) {
+      this.receiptTimer ??= setTimeout(() => {
+        this.receiptTimer = undefined;
+        if (this.latest && !this.textShown) this.want(this.latest);
+      }, this.thinkingHeldUntil - Date.now());
+      return;
+    }
+    if (!this.textShown && hasText(view)) {
+      // In a message that exists already ("in line", "Thinking…") as well: an answer written at
+      // once fills it with its final update alone.
+      this.firstWordsTimer ??= setTimeout(() => {
+        this.firstWordsTimer = undefined;
+        if (this.latest) this.want(this.latest);
+      }, FIRST_WORDS_WAIT_MS);
       return;
     }
     this.want(view);

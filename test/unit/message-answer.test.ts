@@ -115,3 +115,35 @@ describe('a new answer', () => {
     await answer.finish(done('Tag every instance.'));
   });
 });
+
+describe('an answer whose message exists already (it said "in line" while the question waited)', () => {
+  async function inLineAnswer(options: { placeholderAfterMs?: number } = {}) {
+    const question = slack.addMessage('C0GENERAL', { user: 'U0ALICE', text: 'How do I tag instances?' });
+    job += 1;
+    const place: AnswerPlace = { teamId: 'T0TEST', channel: 'C0GENERAL', threadTs: question.ts, jobId: `q-${job}` };
+    const receipt = await messages.slack.chat.postMessage({ channel: place.channel, thread_ts: question.ts, text: 'In line.' });
+    const ts = receipt.ts!;
+    const answer = new MessageAnswer(messages, place, ts, { cadence: { ...DEFAULT_CADENCE, intervalMs: 100 }, maxMessageChars: 3900, ...options }, logger);
+    return { answer, ts, updates: () => slack.calls.filter((call) => call.method === 'chat.update' && call.args.ts === ts) };
+  }
+
+  it('written at once gets its final update alone: no "Thinking…", no first-words update', async () => {
+    const { answer, ts, updates } = await inLineAnswer();
+    answer.show(view('', THINKING_STATUS_TEXT));
+    answer.show(view('Use tags'));
+    answer.show(view('Use tags on every instance.'));
+    await answer.finish(done('Use tags on every instance.'));
+    expect(updates().map((call) => call.args.text)).toEqual(['Use tags on every instance.']);
+    expect(slack.history('C0GENERAL', ts).map((version) => version.text)).toEqual(['In line.', 'Use tags on every instance.']);
+  });
+
+  it('shows "Thinking…" in place of "in line" when the first words are slow to come, then the words', async () => {
+    const { answer, ts, updates } = await inLineAnswer({ placeholderAfterMs: 100 });
+    answer.show(view('', THINKING_STATUS_TEXT));
+    await slack.waitFor(() => updates().find((call) => call.args.text === THINKING_STATUS_TEXT));
+    answer.show(view('Tags first.'));
+    await slack.waitFor(() => updates().find((call) => call.args.text === 'Tags first.'));
+    await answer.finish(done('Tags first. Then a policy.'));
+    expect(slack.history('C0GENERAL', ts).map((version) => version.text)).toEqual(['In line.', THINKING_STATUS_TEXT, 'Tags first.', 'Tags first. Then a policy.']);
+  });
+});
