@@ -18,7 +18,9 @@ export async function listenOnLoopback(handler: RequestHandler): Promise<{ serve
       res.end('fake crashed');
     });
   });
-  // Node's defaults would let an idle keep-alive socket outlive close(); fakes must stop instantly.
+  // Clients keep connections open as they do with Slack's and Anthropic's APIs: undici drops a
+  // connection whose server announces less than two seconds, so a shorter timeout here made every
+  // request open a new one. closeServer() ends idle connections itself.
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
