@@ -126,6 +126,11 @@ export class RedisKeys {
     return this.key('answer-inflight', hash);
   }
 
+  /** The stream id of the in-flight answer someone follows, by the same hash: the leader writes its stream only then. */
+  inflightFollowers(hash: string): string {
+    return this.key('answer-followers', hash);
+  }
+
   /** Redis stream of one in-flight answer's text, read by identical questions sharing its model call. */
   inflightStream(streamId: string): string {
     return this.key('answer-stream', streamId);

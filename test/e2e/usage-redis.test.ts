@@ -214,6 +214,31 @@ describe('identical first questions at once', () => {
     expect(working.calls).toBe(2);
   });
 
+  it('leave no stream behind an answer nobody followed, and stream to a follower who comes mid-answer before the answer ends', async () => {
+    const inflight = new InflightAnswers(redis, keys, logger, { heartbeatMs: 50, staleMs: 2000, pollMs: 20, flushMs: 10 });
+    const deps = { cache: new AnswerCache(redis, keys, 60), inflight, logger };
+    const ask = (loop: ModelLoop, jobId: string, userId: string, question: string) =>
+      sharedAnswers(loop, deps, { jobId, userId }, settings)({ ...request(userId), turns: [{ role: 'user', content: `<@${userId}>: ${question}` }] });
+
+    const alone = await collect(ask(scriptedLoop(['Use', ' tags.'], 1).loop, 'j-alone', 'U0ALICE', 'How do I tag instances?'));
+    expect(alone.text).toBe('Use tags.');
+    expect(await redis.keys('usage-test:answer-stream:j-alone*')).toEqual([]);
+
+    const slow = scriptedLoop(['Create', ' a', ' cluster', ' first,', ' then', ' a', ' service.'], 150);
+    let leaderEnded = false;
+    const leader = collect(ask(slow.loop, 'j-lead', 'U0ALICE', 'How do I start with ECS?')).finally(() => (leaderEnded = true));
+    await expect.poll(() => slow.calls, { interval: 5 }).toBe(1);
+    const follower = ask(slow.loop, 'j-follow', 'U0BOB', 'How do I start with ECS?');
+    const first = await follower.next();
+    expect(first.value).toMatchObject({ type: 'text' });
+    expect(leaderEnded).toBe(false);
+    const rest = await collect(follower);
+    expect(((first.value as { text: string }).text + rest.text)).toBe('Create a cluster first, then a service.');
+    expect(rest.result?.servedFrom).toBe('shared');
+    expect(slow.calls).toBe(1);
+    await leader;
+  });
+
   it('give up a leader that went silent', async () => {
     const inflight = new InflightAnswers(redis, keys, logger, { heartbeatMs: 50, staleMs: 300, pollMs: 20, flushMs: 10 });
     // A leader that claimed the question and died: its claim is there, its stream never grows.
