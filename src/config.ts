@@ -108,7 +108,7 @@ const SETTINGS = {
     sentinels: setting('REDIS_SENTINELS', hostPorts(), 'Redis Sentinel addresses, `host:port,host:port`; with REDIS_SENTINEL_NAME.'),
     sentinelName: setting('REDIS_SENTINEL_NAME', optionalText(), 'The master name the sentinels watch.'),
     prefix: setting('QUEUE_PREFIX', z.string().min(1).refine((prefix) => !prefix.includes(':'), 'must not contain ":" (BullMQ adds its own separators)'), 'Prefix of every Redis key the bot writes; on Redis Cluster give it a hash tag, e.g. `{aws-orchestrator}`.', 'aws-orchestrator'),
-    concurrency: setting('WORKER_CONCURRENCY', int(1, 1000), 'Answers one worker process writes at once.', '16'),
+    concurrency: setting('WORKER_CONCURRENCY', int(1, 1000), 'Answers one worker process writes at once. An answer mostly waits for the model, and Slack\'s limits are kept by the shared scheduler, not by this number.', '100'),
     lockMs: setting('JOB_LOCK_MS', int(1000), "How long a job stays with a worker that stopped renewing its lock (a crash) before another takes it.", '30000'),
     stalledIntervalMs: setting('JOB_STALLED_INTERVAL_MS', int(500), 'How often workers look for jobs whose worker died.', '15000'),
     shutdownGraceMs: setting('SHUTDOWN_GRACE_MS', int(0), 'On SIGTERM, how long answers in flight may finish before they are handed to another worker.', '25000'),
