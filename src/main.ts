@@ -4,6 +4,7 @@
  * that any number of workers, on any machines, share one Redis.
  */
 import type { Server } from 'node:http';
+import { getPriority, setPriority } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { RedisClient } from './ops/redis.js';
 import { jobHandlers } from './answer/job-handlers.js';
@@ -46,6 +47,8 @@ import { FeedbackStore } from './usage/feedback-store.js';
 type Stop = () => Promise<void>;
 
 const TOOL_TIMEOUT_GRACE_MS = 2000;
+/** A worker's CPU priority (nice): below a web process's, so acknowledging Slack never waits behind answering. */
+const WORKER_NICENESS = 10;
 const REDIS_FIRST_READY_MS = 10_000;
 
 async function main(): Promise<void> {
@@ -66,6 +69,9 @@ async function main(): Promise<void> {
 
   if (!(await firstReady(redis, REDIS_FIRST_READY_MS))) logger.warn({ waitedMs: REDIS_FIRST_READY_MS }, 'Redis is not reachable yet: questions are turned away with a note until it is');
 
+  // Slack gives an acknowledgement three seconds: a worker sharing a machine with a web process
+  // yields the CPU to it, however many answers it is writing.
+  if (config.role === 'worker') yieldCpuToWeb(logger);
   const stops: Stop[] = [];
   if (config.role !== 'worker') stops.push(await startWeb(config, logger, redis, keys, queue, readiness, metrics));
   if (config.role !== 'web') stops.push(await startWorker(config, logger, keys, queue, readiness, metrics, { anthropic, profiles, prices }));
@@ -350,6 +356,14 @@ function onShutdown(logger: Logger, stopAll: () => Promise<void>): void {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+function yieldCpuToWeb(logger: Logger): void {
+  try {
+    if (getPriority() < WORKER_NICENESS) setPriority(WORKER_NICENESS);
+  } catch (error) {
+    logger.warn({ err: error }, 'could not lower the worker\'s CPU priority');
+  }
 }
 
 main().catch((error: unknown) => {
