@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { NO_REDIRECTS } from '../ops/api-fetch.js';
 
 /**
  * The Anthropic client. The SDK speaks its own default API version (2026-10-21); a request that
@@ -17,5 +18,6 @@ export function createAnthropicClient(settings: AnthropicSettings): Anthropic {
     timeout: settings.timeoutMs,
     // The model loop owns retries (model/retry-policy.ts), so the SDK must not multiply them.
     maxRetries: 0,
+    fetchOptions: NO_REDIRECTS,
   });
 }

@@ -26,8 +26,22 @@ export interface PromptContext {
   teamServers: readonly string[];
 }
 
+/**
+ * The same few prompts (a day's date, what tools are on) serve every question: each is built once
+ * and shared, instead of a copy held by every answer in flight for as long as it streams.
+ */
+const builtPrompts = new Map<string, string>();
+const MAX_BUILT_PROMPTS = 64;
+
 export function systemPrompt(override: string | undefined, context: PromptContext): string {
-  return [override ?? DEFAULT_SYSTEM_PROMPT, contextSection(context)].join('\n\n');
+  const key = JSON.stringify([override ?? null, context.today, context.docs, context.account, context.teamServers]);
+  let prompt = builtPrompts.get(key);
+  if (prompt === undefined) {
+    if (builtPrompts.size >= MAX_BUILT_PROMPTS) builtPrompts.clear();
+    prompt = [override ?? DEFAULT_SYSTEM_PROMPT, contextSection(context)].join('\n\n');
+    builtPrompts.set(key, prompt);
+  }
+  return prompt;
 }
 
 function contextSection(context: PromptContext): string {

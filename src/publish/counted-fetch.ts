@@ -1,4 +1,5 @@
 import type { FetchFunction } from '@slack/web-api';
+import { NO_REDIRECTS } from '../ops/api-fetch.js';
 
 /**
  * @slack/web-api 8 sends every request through a `fetch` it can be given (its only hook: the
@@ -13,7 +14,10 @@ export type SlackCallObserver = (method: string, status: number | undefined) => 
 /** More distinct URLs than Slack has methods would be uploads' one-off URLs: those are not remembered. */
 const MAX_REMEMBERED_URLS = 256;
 
-export function countedFetch(observe: SlackCallObserver, base: FetchFunction = globalThis.fetch): FetchFunction {
+/** Node's fetch as Slack's API needs it: it never redirects (ops/api-fetch.ts says why that matters). */
+export const slackApiFetch: FetchFunction = (url, init) => globalThis.fetch(url, { ...init, ...NO_REDIRECTS });
+
+export function countedFetch(observe: SlackCallObserver, base: FetchFunction = slackApiFetch): FetchFunction {
   const methods = new Map<string, string>();
   const methodOf = (url: string | URL): string => {
     const key = typeof url === 'string' ? url : url.href;

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { LogLevel, WebAPIPlatformError, WebAPIRateLimitedError, WebClient } from '@slack/web-api';
-import { countedFetch, type SlackCallObserver } from './counted-fetch.js';
+import { countedFetch, slackApiFetch, type SlackCallObserver } from './counted-fetch.js';
 
 /**
  * Workers' Slack Web API client. 429s are rejected instead of retried inside the client: what to
@@ -20,7 +20,7 @@ export function createSlackClient(settings: SlackClientSettings, observer?: Slac
     retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true },
     logLevel: LogLevel.ERROR,
     timeout: 15_000,
-    ...(observer ? { fetch: countedFetch(observer) } : {}),
+    fetch: observer ? countedFetch(observer) : slackApiFetch,
   });
 }
 

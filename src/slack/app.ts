@@ -3,7 +3,7 @@ import type { Application, RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../ops/logger.js';
 import { boltLogger } from './bolt-logger.js';
-import { countedFetch, type SlackCallObserver } from '../publish/counted-fetch.js';
+import { countedFetch, slackApiFetch, type SlackCallObserver } from '../publish/counted-fetch.js';
 
 /**
  * Builds the Bolt app. HTTP mode mounts Slack's request URL (`POST /slack/events`, for events,
@@ -13,7 +13,7 @@ import { countedFetch, type SlackCallObserver } from '../publish/counted-fetch.j
 const SLACK_EVENTS_PATH = '/slack/events';
 
 export function createSlackApp(config: Config['slack'], logger: Logger, http: Application, onSlackCall?: SlackCallObserver): App {
-  const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), ...(onSlackCall ? { fetch: countedFetch(onSlackCall) } : {}) };
+  const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), fetch: onSlackCall ? countedFetch(onSlackCall) : slackApiFetch };
   const log = boltLogger(logger);
   if (config.socketMode) {
     const receiver = new SocketModeReceiver({
