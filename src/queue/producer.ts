@@ -4,6 +4,7 @@ import type { RedisKeys } from '../ops/redis-keys.js';
 import { IdPartError, isJobId } from '../core/job-ids.js';
 import type { AnswerQueueJob, QuestionJob } from '../core/jobs.js';
 import { QUEUE_NAME } from './queue-name.js';
+import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
 import { ReceiptsDue } from './receipts-due.js';
 import { STILL_PENDING, ThreadOrder } from './thread-order.js';
 
@@ -32,6 +33,7 @@ export class AnswerQueue {
   readonly queue: Queue<AnswerQueueJob>;
   private readonly receiptsDue: ReceiptsDue;
   private readonly threadOrder: ThreadOrder;
+  private readonly claimScript: ScriptCommand<number>;
 
   /** `receiptAfterMs`: when a question still waiting for a worker gets its sign of receipt (answer/receipts.ts). */
   constructor(
@@ -58,6 +60,7 @@ export class AnswerQueue {
     this.queue.on('error', () => undefined);
     this.receiptsDue = new ReceiptsDue(redis, keys);
     this.threadOrder = new ThreadOrder(redis, keys, this.queue);
+    this.claimScript = luaScript(redis, 'claimJob', new URL('./claim-job.lua', import.meta.url), 3);
   }
 
   /**
@@ -70,13 +73,15 @@ export class AnswerQueue {
     if (!isJobId(jobId)) throw new IdPartError(`not a job id: ${JSON.stringify(jobId.slice(0, 80))}`);
     // BullMQ's add() with an existing id returns a job built from *our* arguments, so it cannot
     // tell us whether the job was new: a marker claimed with SET NX can.
-    const claimed = await this.redis.set(this.keys.enqueued(jobId), '1', 'EX', DEDUP_SECONDS, 'NX');
-    if (claimed === null) return 'duplicate';
+    const claimKey = this.keys.enqueued(jobId);
+    const thread = data.kind === 'question' ? this.threadOrder.entry(data, jobId) : undefined;
+    const receiptDueAt = data.kind === 'question' && data.source !== 'command' ? data.receivedAt + this.receiptAfterMs : undefined;
+    const claimed = await this.claimScript(
+      [claimKey, thread?.key ?? claimKey, this.keys.receiptsDue()],
+      [DEDUP_SECONDS, thread?.joinedAt ?? 0, thread?.member ?? '', thread?.seconds ?? 0, receiptDueAt ?? '', jobId],
+    );
+    if (claimed === 0) return 'duplicate';
     try {
-      if (data.kind === 'question') {
-        await this.threadOrder.join(data, jobId);
-        await this.addReceipt(jobId, data);
-      }
       await this.queue.add(data.kind, data, { ...options, jobId });
       return 'queued';
     } catch (error) {
@@ -87,12 +92,6 @@ export class AnswerQueue {
       await this.redis.del(this.keys.enqueued(jobId)).catch(() => undefined);
       throw error;
     }
-  }
-
-  /** A question that comes from a message gets its sign of receipt if no worker has started it by then; `/aws` has had its acknowledgement already. */
-  private async addReceipt(jobId: string, question: QuestionJob): Promise<void> {
-    if (question.source === 'command') return;
-    await this.receiptsDue.add(jobId, question.receivedAt + this.receiptAfterMs);
   }
 
   /**

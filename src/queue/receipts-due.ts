@@ -5,8 +5,8 @@ import type { Logger } from '../ops/logger.js';
 
 /**
  * When each queued question is due a sign of receipt (answer/receipts.ts): one sorted set in
- * Redis, question job ids by due time. A question costs one ZADD when queued and one ZREM when a
- * worker starts it, so a question answered promptly pays two commands for it; only one that is
+ * Redis, question job ids by due time. The producer enters a question as it queues it
+ * (queue/claim-job.lua), and a worker that starts it takes it out with one ZREM; only a question
  * still waiting when it falls due is looked up and acknowledged, by whichever worker process
  * takes it first.
  */
@@ -18,10 +18,6 @@ export class ReceiptsDue {
     private readonly keys: RedisKeys,
   ) {
     this.takeScript = luaScript(redis, 'takeDueReceipts', new URL('./take-due-receipts.lua', import.meta.url), 1);
-  }
-
-  async add(jobId: string, dueAt: number): Promise<void> {
-    await this.redis.zadd(this.keys.receiptsDue(), dueAt, jobId);
   }
 
   async cancel(jobId: string): Promise<void> {

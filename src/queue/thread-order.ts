@@ -56,11 +56,9 @@ export class ThreadOrder {
     this.leaveScript = luaScript(redis, 'threadLeave', new URL('./leave-thread.lua', import.meta.url), 2);
   }
 
-  /** Called by the producer before the job is added, so workers know an earlier question is coming. */
-  async join(job: ThreadJob, jobId: string): Promise<void> {
-    const key = this.queueKey(job);
-    // NX keeps the first join time when a job joins again (a retry, a re-check).
-    await this.redis.multi().zadd(key, 'NX', this.now(), member(job, jobId)).expire(key, THREAD_STATE_SECONDS).exec();
+  /** Where the producer enters a question before its job is added, so workers know an earlier question is coming. */
+  entry(job: ThreadJob, jobId: string): { key: string; member: string; seconds: number; joinedAt: number } {
+    return { key: this.queueKey(job), member: member(job, jobId), seconds: THREAD_STATE_SECONDS, joinedAt: this.now() };
   }
 
   /** For a producer that joined but could not add the job: nobody else would ever remove it. */

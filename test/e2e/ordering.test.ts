@@ -146,8 +146,13 @@ describe('ThreadOrder', () => {
     return Array.from({ length: count }, (_, index) => ({ teamId: 'T1', channel: 'C1', threadTs, messageTs: `${2000 + thread}.00000${index + 1}` }));
   }
   const idOf = (job: ThreadJob) => questionJobId(job.teamId, job.channel, job.messageTs);
+  /** Enters the question in its thread's order as the producer does before it adds the job. */
+  async function join(job: ThreadJob) {
+    const entry = order.entry(job, idOf(job));
+    await redis.zadd(entry.key, 'NX', entry.joinedAt, entry.member);
+  }
   async function enqueue(job: ThreadJob) {
-    await order.join(job, idOf(job));
+    await join(job);
     return queue.add('question', job, { jobId: idOf(job) });
   }
   /** Moves the next waiting job to active, as a worker taking it would. */
@@ -177,7 +182,7 @@ describe('ThreadOrder', () => {
 
   it('waits for an earlier question whose job is being added, and gives it up after the grace period', async () => {
     const [first, second] = newThread(2) as [ThreadJob, ThreadJob];
-    await order.join(first, idOf(first)); // …and its producer has not added the job yet
+    await join(first); // …and its producer has not added the job yet
     await enqueue(second);
     expect(await order.isTurnOf(second, idOf(second))).toBe(false);
     clock += JOIN_GRACE_MS + 1;

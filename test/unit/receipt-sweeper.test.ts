@@ -8,8 +8,10 @@ import { redisForThisFile } from '../support/redis-for-file.js';
 const redis = redisForThisFile();
 
 it('a burst of due receipts is posted as fast as the posts end, not one batch per look', async () => {
-  const due = new ReceiptsDue(redis.client, new RedisKeys('sweeper-test'));
-  for (let question = 0; question < 100; question += 1) await due.add(`q-${question}`, Date.now() - 1000);
+  const keys = new RedisKeys('sweeper-test');
+  const due = new ReceiptsDue(redis.client, keys);
+  // Due a second ago, as the producer enters them (queue/claim-job.lua).
+  for (let question = 0; question < 100; question += 1) await redis.client.zadd(keys.receiptsDue(), Date.now() - 1000, `q-${question}`);
   const posted: string[] = [];
   // Only the sweeper's own period is frozen: after its first look, no other look comes.
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
