@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/support/bot.js';
 import { machineFacts } from './measure/proc.js';
+import { measureQueueFloor } from './measure/queue-floor.js';
 import { renderReport } from './report/markdown.js';
 import { resultsFromJson, resultsToJson, type BenchResults } from './report/results.js';
 import { runAck } from './scenarios/ack.js';
@@ -70,6 +71,8 @@ if (only.has('streaming')) {
   }
 }
 if (only.has('throughput')) {
+  results.queueFloor = await measureQueueFloor();
+  say(`BullMQ alone: ${results.queueFloor.addPerJob.toFixed(1)} commands to add a job, ${results.queueFloor.processPerJob.toFixed(1)} to take and complete it`);
   for (const run of PLAN.throughput) {
     const result = await runThroughput(run);
     results.throughput.push(result);

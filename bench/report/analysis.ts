@@ -209,10 +209,15 @@ function explainCost(results: BenchResults): string {
         `- ${run.mode === 'prefilled' ? `queue pre-filled, ${run.workers} worker${run.workers === 1 ? '' : 's'}` : `burst, ${SYSTEM_LABELS[run.system]}`}: ${num(run.answersPerSecond, 1)} answers/s, ${num(run.slackCallsPerAnswer, 1)} Slack calls${run.system === 'naive' ? '' : ` and ${num(run.redisCommandsPerAnswer, 0)} Redis commands`} per answer, ${num((answeringCpu(run) / run.answersPerSecond) * 1000, 1)} ms of CPU per answer in the answering process${run.workers > 1 ? 'es' : ''}.`,
     );
   const top = profileTop(results);
+  const floor = results.queueFloor;
   return [
     lines.join('\n'),
     '',
-    'An answer the model writes at once costs the bot one Slack call (its message posted whole) and one round trip each for the usage counters and its Slack slot. The rest of the Redis work per answer is the job\'s bookkeeping: BullMQ moving the job (adding it, taking it, finishing it: about 35 commands, most of them its completion, which also trims the kept jobs and the event stream), the thread\'s turn (about 13), the usage limits (8), answer reuse (about 10) and updating the job (3 each time).' +
+    'An answer the model writes at once costs the bot one Slack call (its message posted whole), or two when it waited long enough in the queue to get its "in line" message first (the answer is then its final update). ' +
+      (floor
+        ? `Counted as Redis counts them (each command inside a Lua script one by one), BullMQ alone, with the bot's job options and a worker that does nothing, runs ${num(floor.addPerJob, 0)} commands to add a job and ${num(floor.processPerJob, 0)} to take and complete it, ${num(floor.addPerJob + floor.processPerJob, 0)} in all: the goal of 40 per answer is below the floor of the queue the bot is built on. `
+        : '') +
+      "The bot's own Redis work per answer, in round trips: queueing (one script: the id's claim, the thread's order, the receipt's due time), the thread's turn (one to take it, one to leave), the usage limits and the usage record (one script each), the Slack slot of each write, answer reuse (a cache read, a claim, its release and the cache write) and updating the job (a BullMQ script each time)." +
       (top ? ` The worker's profile puts its CPU in ${top}.` : ''),
   ].join('\n');
 }
@@ -235,7 +240,7 @@ function explainScaling(results: BenchResults): string {
       : `The cores were not full, so the second worker was held back by something shared: Redis (one thread), the fakes answering every call in one process${busy(results) ? ', or the other work on this machine (see the load average)' : ''}. The CPU shares above say which.`,
     '',
     ...(top ? [`The worker's profile (above) puts its CPU in ${top}: the clients of Redis and of the two HTTP APIs, i.e. the number of round trips, rather than the bot's own logic.`, ''] : []),
-    'What would change it here: fewer Redis commands and Slack calls per answer (each costs CPU in the worker, in Redis and in the fake), for instance by batching the job bookkeeping (placeholder ts, budget, thread order, usage counters) into fewer commands; the table of Redis commands per answer above says which ones dominate.',
+    "What would change it here: fewer Redis commands and Slack calls per answer (each costs CPU in the worker, in Redis and in the fake). The bot's own bookkeeping is one round trip per step already (see above), and the largest part of what Redis runs per answer is BullMQ's own (the table of Redis commands per answer above says which commands dominate).",
   ].join('\n');
 }
 
@@ -244,7 +249,7 @@ function explainMemory(results: BenchResults): string {
     .map((run) => `- ${SYSTEM_LABELS[run.system]}: ${num(run.perAnswerBytes / 1024, 0)} KB per answer (${run.inFlight} streams open; RSS ${run.processes.map((p) => `${num(p.before / 2 ** 20, 0)} → ${num(p.during / 2 ** 20, 0)} MiB`).join(', ')}).`)
     .concat([
       '',
-      "RSS counts what a process holds, garbage the collector has not reclaimed yet included. A heap snapshot of a worker with 500 answers streaming (after a collection) holds about 90 KB per answer: the model call's stack (the SDK's message stream, the HTTP request and response streams, nine abort signals with their listener maps, a dozen generators and fifty promises of the await chain), the job, and the answer's text; the bot's own message and scheduler state is under 1 KB. The rest of the RSS is the collector's headroom over that live heap, which grows with how much each stream allocates per piece of text.",
+      "RSS counts what a process holds, garbage the collector has not reclaimed yet included. A heap snapshot of a worker with 500 answers streaming (after a collection) holds about 76 KB per answer: the model call's stack (the SDK's message stream and its snapshot of the message, the HTTP request and its response stream, eight abort signals with their listener maps, a dozen generators and forty promises of the await chain), the request's JSON body, the job, and the answer's text; the bot's own message and scheduler state is under 1 KB. The rest of the RSS is the collector's headroom over that live heap, and its young generation, which grows to its maximum while 500 streams allocate and is not memory any one answer holds (a smaller one, tried with --max-semi-space-size, only promoted more of each answer to the old generation and doubled the figure).",
     ])
     .join('\n');
 }

@@ -1,5 +1,6 @@
 /** Everything one `npm run bench` measured, as the report renders it. */
 import type { MachineFacts } from '../measure/proc.js';
+import type { QueueFloor } from '../measure/queue-floor.js';
 import type { AckResult } from '../scenarios/ack.js';
 import type { MemoryResult } from '../scenarios/memory.js';
 import type { StreamingResult } from '../scenarios/streaming.js';
@@ -18,6 +19,8 @@ export interface BenchResults {
   streaming: StreamingResult[];
   throughput: ThroughputResult[];
   memory: MemoryResult[];
+  /** BullMQ's own commands per job with the bot's job options (measured with the throughput runs). */
+  queueFloor?: QueueFloor;
   /** Tool rounds (the bot only). Absent from results files written before the scenario existed: read it with toolRuns(). */
   tools?: ToolsResult[];
   /** The run this one is compared with (BENCH_COMPARE), when there is one. */

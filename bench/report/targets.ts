@@ -9,6 +9,7 @@ import { ratio } from '../measure/stats.js';
 import type { StreamingResult } from '../scenarios/streaming.js';
 import type { ThroughputResult } from '../scenarios/throughput.js';
 import type { SystemName } from '../harness/world.js';
+import { num } from './format.js';
 import { toolRuns, type BenchResults } from './results.js';
 
 export type TargetId =
@@ -120,7 +121,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     values: perAnswer,
     unit: 'per-answer',
     met: botsMeet(perAnswer, (v) => v <= 40),
-    note: 'the highest of the bot’s throughput runs',
+    note: `the highest of the bot’s throughput runs${results.queueFloor ? `; BullMQ alone, with the bot’s job options, runs ${num(results.queueFloor.addPerJob, 0)} to add a job and ${num(results.queueFloor.processPerJob, 0)} to take and complete it` : ''}`,
   });
   const memory = perSystem(results.memory, (m) => m.system, (m) => m.perAnswerBytes / 1024);
   checks.push({ id: 'memory', group: 'limits', target: 'Resident memory per in-flight answer < 100 KB (1,000 at once)', values: memory, unit: 'KB', met: botsMeet(memory, (v) => v < 100) });

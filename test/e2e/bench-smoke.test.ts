@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { machineFacts } from '../../bench/measure/proc.js';
+import { measureQueueFloor, type QueueFloor } from '../../bench/measure/queue-floor.js';
 import { renderReport } from '../../bench/report/markdown.js';
 import type { BenchResults } from '../../bench/report/results.js';
 import { runAck, type AckResult } from '../../bench/scenarios/ack.js';
@@ -16,7 +17,7 @@ import { runTools, type ToolsResult } from '../../bench/scenarios/tools.js';
 let ack: AckResult;
 let streaming: StreamingResult;
 let tools: ToolsResult;
-
+let queueFloor: QueueFloor;
 
 const finite = (value: number) => Number.isFinite(value) && value >= 0;
 
@@ -70,6 +71,13 @@ describe('the bench harness', () => {
     expect(Number.isFinite(figures.overheadPerRound.p99)).toBe(true);
   }, 60_000);
 
+  it("counts BullMQ's own Redis commands per job with the bot's job options", async () => {
+    queueFloor = await measureQueueFloor(20);
+    // Adding is one script; taking and completing a job is at least its two moves, each several commands.
+    expect(queueFloor.addPerJob).toBeGreaterThan(1);
+    expect(queueFloor.processPerJob).toBeGreaterThan(queueFloor.addPerJob);
+  }, 60_000);
+
   it('writes a report with every section and no missing figure where one was measured', () => {
     const results: BenchResults = {
       startedAt: new Date().toISOString(),
@@ -83,6 +91,7 @@ describe('the bench harness', () => {
       throughput: [],
       memory: [],
       tools: [tools],
+      queueFloor,
     };
     const report = renderReport(results);
     for (const heading of ['## Machine', '## Reproduce', '## Results against the targets', '## Acknowledgement time', '## Answers streaming at once', '## Tool rounds', '## Where the time goes']) {
@@ -90,5 +99,6 @@ describe('the bench harness', () => {
     }
     expect(report).not.toMatch(/NaN|undefined/);
     expect(report).toContain('2/2');
+    expect(report).toContain('BullMQ alone, with the bot’s job options');
   });
 });
