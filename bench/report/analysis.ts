@@ -102,7 +102,7 @@ function explainAck(results: BenchResults, commandsToo: boolean): string {
   return [
     rows.map((row) => `- ${row}`).join('\n'),
     '',
-    "Bolt acknowledges an Events API request itself, before any listener runs, so an event's acknowledgement costs the HTTP parse, the signature check and Bolt's dispatch — but it waits behind whatever else the event loop has queued: the listeners' work for the requests just before it (queueing the job in Redis, logging) and, in the one-process bot, the answering. `/aws` is acknowledged only after its job is queued (a SET NX and BullMQ's add), so it waits for those round trips too" +
+    "Bolt acknowledges an Events API request itself, before any listener runs, so an event's acknowledgement costs the HTTP parse, the signature check and Bolt's dispatch — but it waits behind whatever else the event loop has queued: the listeners' work for the requests just before it (queueing the job in Redis, logging) and, in the one-process bot, the answering. `/aws` is acknowledged only after its job is queued (the claim script and BullMQ's add), so it waits for those round trips too" +
       (commandsToo ? ', which is why commands miss by more.' : '.'),
     '',
     split
@@ -116,7 +116,7 @@ function explainAck(results: BenchResults, commandsToo: boolean): string {
         ]
       : []),
     '',
-    'What would change it: less work per request on the event loop that acknowledges — one Redis round trip to queue a question instead of several (the dedup marker, the thread-order entry and the BullMQ add in one MULTI or script), fewer log lines per request at `info` — and, for `/aws`, acknowledging at once and reporting a queue failure through `respond()` (its response_url is valid for 30 minutes). Beyond that, the `web` role scales out: several web processes behind the load balancer, each on a core not shared with workers.',
+    'What would change it: less work per request on the event loop that acknowledges — fewer log lines per request at `info` (queueing a question is two Redis round trips already: one script for the id\'s claim, the thread\'s order and the receipt\'s due time, then BullMQ\'s add) — and, for `/aws`, acknowledging at once and reporting a queue failure through `respond()` (its response_url is valid for 30 minutes). Beyond that, the `web` role scales out: several web processes behind the load balancer, each on a core not shared with workers.',
   ].join('\n');
 }
 

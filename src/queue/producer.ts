@@ -75,6 +75,7 @@ export class AnswerQueue {
     // tell us whether the job was new: a marker claimed with SET NX can.
     const claimKey = this.keys.enqueued(jobId);
     const thread = data.kind === 'question' ? this.threadOrder.entry(data, jobId) : undefined;
+    // A question from a message gets its sign of receipt if no worker has started it by then; `/aws` has had its acknowledgement already.
     const receiptDueAt = data.kind === 'question' && data.source !== 'command' ? data.receivedAt + this.receiptAfterMs : undefined;
     const claimed = await this.claimScript(
       [claimKey, thread?.key ?? claimKey, this.keys.receiptsDue()],

@@ -13,8 +13,9 @@ import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
  * The others follow: they say so, and read the leader's Redis stream into their own Slack
  * messages. Most answers are never followed, so a leader writes its stream only once it has a
  * follower (it looks with each heartbeat, and when it ends): until then what it would write stays
- * in its memory, and an answer nobody follows costs two Redis commands besides its claim. A leader
- * that dies stops its heartbeat; its followers notice within `staleMs` and answer by themselves.
+ * in its memory, and an answer nobody follows costs its claim, its release and, each heartbeat, a
+ * look for followers. A leader that dies stops its heartbeat; its followers notice within
+ * `staleMs` and answer by themselves.
  */
 export type InflightEvent =
   | { type: 'start'; author: string }
