@@ -77,7 +77,7 @@ export class ThreadOrder {
     const mine = member(job, jobId);
     // The usual case, one round trip: the question is alone in its thread's queue (a member
     // dropped as stale meanwhile, or expired, takes its place again).
-    const [alone, holder] = await this.joinAndTakeTurnScript([key, this.turnKey(job)], [this.now(), mine, jobId, '', THREAD_STATE_SECONDS]);
+    const [alone, holder] = await this.joinAndTakeTurnScript([key, this.turnKey(job)], [this.now(), mine, jobId, THREAD_STATE_SECONDS]);
     if (alone === 1) return true;
     if (alone === 0) {
       // Alone, yet the turn is held: by a question still running (it gives the turn back when it

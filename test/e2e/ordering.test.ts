@@ -218,6 +218,21 @@ describe('ThreadOrder', () => {
     await (await queue.getJob(idOf(early)))!.remove();
   });
 
+  it('takes the turn from a job that is gone when the question is alone in its thread, not from one still waiting', async () => {
+    const [only] = newThread(1) as [ThreadJob];
+    const turn = keys.threadTurn('T1', 'C1', only.threadTs);
+    const [holder] = newThread(1) as [ThreadJob];
+    await queue.add('question', holder, { jobId: idOf(holder) });
+    await redis.set(turn, idOf(holder), 'EX', 60);
+    await enqueue(only);
+    expect(await order.isTurnOf(only, idOf(only))).toBe(false);
+    await (await queue.getJob(idOf(holder)))!.remove();
+    expect(await order.isTurnOf(only, idOf(only))).toBe(true);
+    expect(await redis.get(turn)).toBe(idOf(only));
+    await order.leave(only, idOf(only));
+    await (await queue.getJob(idOf(only)))!.remove();
+  });
+
   it('takes the turn from a question that died holding it, and a retried one yields to an earlier question', async () => {
     const [early, late, later] = newThread(3) as [ThreadJob, ThreadJob, ThreadJob];
     await enqueue(late);
