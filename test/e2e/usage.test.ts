@@ -64,6 +64,8 @@ describe('usage accounting', () => {
     await stack.finalAnswer(second);
     const third = await stack.mention(`<@${BOT_USER}> How do tasks get credentials?`, { user: BOB });
     await stack.finalAnswer(third);
+    // Usage is recorded after the final message is shown: the reports wait for every record.
+    await Promise.all([first, second, third].map((asked) => jobRunEnded(stack, jobIdOf(asked))));
 
     const mine = await usageReport(ALICE);
     expect(mine.responseType).toBe('ephemeral');
