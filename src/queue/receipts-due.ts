@@ -41,8 +41,8 @@ const LOOK_EVERY_MS = 250;
  * not a batch per quarter of a second.
  */
 export class ReceiptSweeper {
+  /** Set while the sweeper runs. */
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   private looking = false;
   /** The last look found as many due as it had room for: there may be more. */
@@ -55,14 +55,13 @@ export class ReceiptSweeper {
   ) {}
 
   start(): void {
-    this.running = true;
     this.timer = setInterval(() => void this.look(), LOOK_EVERY_MS);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
     clearInterval(this.timer);
+    this.timer = undefined;
     await Promise.all(this.inFlight);
   }
 
@@ -81,7 +80,7 @@ export class ReceiptSweeper {
         this.inFlight.add(posting);
         void posting.finally(() => {
           this.inFlight.delete(posting);
-          if (this.moreDue && this.running) void this.look();
+          if (this.moreDue && this.timer) void this.look();
         });
       }
     } catch (error) {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackMessage } from '../fakes/slack.js';
-import { continueJobId, questionJobId } from '../../src/core/job-ids.js';
+import { continueJobId } from '../../src/core/job-ids.js';
 import { blockActions, sendAction, sendCommand, SIGNING_SECRET } from '../support/slack-requests.js';
-import { jobRunEnded, loggedByAnyBot } from './answer-checks.js';
+import { jobIdOf, jobRunEnded, loggedByAnyBot } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, isFinal, startStack, type Asked, type Stack } from './stack.js';
 
 /**
@@ -75,7 +75,7 @@ describe('identical questions asked together', () => {
     const asked = await Promise.all(askers.map((user) => stack.mention(`<@${BOT_USER}> How should I load balance ECS services?`, { user })));
     const answers = await Promise.all(asked.map((question) => answerIn(question, 'health checks')));
     // Every asker's run is over: none of them can still call the model.
-    await Promise.all(asked.map((question) => jobRunEnded(stack, questionJobId('T0TEST', question.channel, question.ts))));
+    await Promise.all(asked.map((question) => jobRunEnded(stack, jobIdOf(question))));
     expect(requestsFor('How should I load balance ECS services?')).toHaveLength(1);
     expect(new Set(answers.map((answer) => answer.ts)).size).toBe(3);
     answers.forEach((answer, index) => {
@@ -93,7 +93,7 @@ describe('prompt caching', () => {
     const ebs = await stack.mention(`<@${BOT_USER}> How do I cut EBS costs?`, { user: DAVE });
     await stack.finalAnswer(ebs);
     // Usage is recorded after the final message is shown: the report waits for both records.
-    await Promise.all([s3, ebs].map((asked) => jobRunEnded(stack, questionJobId('T0TEST', asked.channel, asked.ts))));
+    await Promise.all([s3, ebs].map((asked) => jobRunEnded(stack, jobIdOf(asked))));
     const system = stack.anthropic.messageRequests().at(-1)!.body?.system;
     expect(system).toEqual([{ type: 'text', text: expect.stringMatching(/^You are aws-orchestrator/), cache_control: { type: 'ephemeral' } }]);
     expect((system as Array<{ text: string }>)[0]!.text.startsWith(LONG_SYSTEM_PROMPT)).toBe(true);

@@ -4,7 +4,7 @@ import { REFUSAL_TEXT } from '../../src/core/access.js';
 import type { SlackMessage } from '../fakes/slack.js';
 import { appMention, blockActions, sendAction, sendCommand, sendEvent, SIGNING_SECRET } from '../support/slack-requests.js';
 import { ALICE, BOT_USER, GENERAL, startStack, type Asked, type Stack } from './stack.js';
-import { jobIdsInQueue, jobRunEnded, loggedByAnyBot } from './answer-checks.js';
+import { jobIdOf, jobIdsInQueue, jobRunEnded, loggedByAnyBot } from './answer-checks.js';
 
 /**
  * Stop (pressed on the web process, obeyed by the worker process writing the answer),
@@ -40,7 +40,6 @@ function botPostsIn(channel: string, threadTs: string): SlackMessage[] {
   return stack.slack.messagesIn(channel, threadTs).filter((message) => message.user === BOT_USER && message.ts !== threadTs);
 }
 
-const jobIdOf = (asked: Pick<Asked, 'channel' | 'ts'>) => `q-T0TEST-${asked.channel}-${asked.ts}`;
 
 /** The final message of one job, found by the job id in its metadata (threads may hold several answers). */
 function finalOfJob(channel: string, threadTs: string, jobId: string): Promise<SlackMessage> {

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { questionJobId } from '../../src/core/job-ids.js';
 import type { BotProcess } from '../support/bot.js';
-import { botRepliesIn, eventually, jobOnceIn, occurrences } from './answer-checks.js';
+import { botRepliesIn, eventually, jobIdOf, jobOnceIn, occurrences } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stack } from './stack.js';
 
 /**
@@ -27,7 +26,6 @@ afterEach((context) => {
 });
 
 const liveWorkers = () => stack.bots.slice(1).filter((bot) => !bot.exit);
-const jobIdOf = (asked: Asked) => questionJobId('T0TEST', asked.channel, asked.ts);
 const answered = (bot: BotProcess, jobId: string) => bot.logs.some((line) => line.msg === 'answering' && line.jobId === jobId);
 
 /** The live worker that started answering `asked`. */

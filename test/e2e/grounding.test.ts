@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { questionJobId } from '../../src/core/job-ids.js';
 import { fromToolResults, toolResultsOf } from '../fakes/anthropic.js';
 import { SERVICE_CONNECT_CONCEPTS_URL, SERVICE_CONNECT_URL } from '../fakes/mcp-aws-knowledge.js';
 import type { SlackMessage } from '../fakes/slack.js';
 import { blockActions, sendAction, SIGNING_SECRET } from '../support/slack-requests.js';
-import { jobDataOnce } from './answer-checks.js';
+import { jobDataOnce, jobIdOf } from './answer-checks.js';
 import { ALICE, BOT_USER, startStack, type Stack } from './stack.js';
 
 /**
@@ -168,7 +167,7 @@ describe('Stop and crashes during a tool call', () => {
     const running = stack.bots.find((bot) => bot.env.ROLE === 'worker' && !bot.exit && bot.logs.some((log) => log.msg === 'answering' && log.threadTs === asked.ts));
     expect(running).toBeDefined();
     // The message is recorded on the job just after it is posted: the crash comes once it is.
-    await jobDataOnce(stack, questionJobId('T0TEST', asked.channel, asked.ts), (data) => data.answerTs === placeholder.ts);
+    await jobDataOnce(stack, jobIdOf(asked), (data) => data.answerTs === placeholder.ts);
     await running!.kill('SIGKILL');
 
     const answer = await stack.finalAnswer(asked, 30_000);

@@ -23,7 +23,7 @@ import {
   SIGNING_SECRET,
   type BlockActionInput,
 } from '../support/slack-requests.js';
-import { eventually } from './answer-checks.js';
+import { eventually, jobIdOf } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, isFinal, startStack, type Asked, type Stack } from './stack.js';
 
 /**
@@ -56,7 +56,6 @@ afterAll(async () => {
 });
 
 const bot = () => stack.bots[0]!;
-const jobIdOf = (asked: Pick<Asked, 'channel' | 'ts'>) => questionJobId('T0TEST', asked.channel, asked.ts);
 
 function botPostsIn(channel: string, threadTs: string): SlackMessage[] {
   return stack.slack.messagesIn(channel, threadTs).filter((message) => message.user === BOT_USER && message.ts !== threadTs);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { questionJobId } from '../../src/core/job-ids.js';
 import type { BotProcess } from '../support/bot.js';
-import { botRepliesIn, failedAnswer, jobOnceIn, occurrences, pressButton, turnsOf } from './answer-checks.js';
+import { botRepliesIn, failedAnswer, jobIdOf, jobOnceIn, occurrences, pressButton, turnsOf } from './answer-checks.js';
 import { BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stack } from './stack.js';
 
 /**
@@ -27,7 +26,7 @@ function requestsSince(index: number) {
 
 /** A failure the person was told about fails the job for good (no queue retry): no run of it is left. */
 function failedForGood(asked: Asked) {
-  return jobOnceIn(stack, questionJobId('T0TEST', asked.channel, asked.ts), ['failed']);
+  return jobOnceIn(stack, jobIdOf(asked), ['failed']);
 }
 
 describe('retryable model failures', () => {

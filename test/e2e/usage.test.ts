@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { questionJobId } from '../../src/core/job-ids.js';
 import type { SlackMessage } from '../fakes/slack.js';
 import { feedbackButtonsClick, sendAction, sendCommand, SIGNING_SECRET } from '../support/slack-requests.js';
-import { jobRunEnded, loggedByAnyBot } from './answer-checks.js';
+import { jobIdOf, jobRunEnded, loggedByAnyBot } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, startStack, type Asked, type Stack } from './stack.js';
 
 /**
@@ -47,7 +46,6 @@ async function usageReport(user: string): Promise<{ text: string; responseType: 
 const requestsBy = (user: string) => stack.anthropic.messageRequests().filter((request) => (request.body?.metadata as { user_id?: string } | undefined)?.user_id === `T0TEST-${user}`);
 const ephemeralsTo = (user: string) => stack.slack.ephemerals.filter((message) => message.user === user);
 const botRepliesIn = (asked: Asked) => stack.slack.messagesIn(asked.channel, asked.threadTs).filter((message) => message.user === BOT_USER);
-const jobIdOf = (asked: Asked) => questionJobId('T0TEST', asked.channel, asked.ts);
 
 let aliceAnswer: SlackMessage;
 
