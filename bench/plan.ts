@@ -42,6 +42,8 @@ export const PLAN: { ack: AckOptions[]; streaming: StreamingOptions[]; throughpu
     { system: 'bot-split', mode: 'prefilled', workers: 1, answers: 300, profile: true },
     { system: 'bot-all', mode: 'burst', answers: 500 },
     { system: 'naive', mode: 'burst', answers: 500 },
+    { system: 'bot-all', mode: 'burst', answers: 500 },
+    { system: 'naive', mode: 'burst', answers: 500 },
   ],
   memory: [
     { system: 'bot-split', answers: 1000 },

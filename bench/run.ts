@@ -11,6 +11,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/support/bot.js';
+import { buildDeployedSystems } from './harness/build.js';
+import { runSystemsFrom } from './harness/world.js';
 import { machineFacts } from './measure/proc.js';
 import { measureQueueFloor } from './measure/queue-floor.js';
 import { renderReport } from './report/markdown.js';
@@ -50,6 +52,8 @@ const results: BenchResults = {
   memory: [],
   tools: toolResults,
 };
+runSystemsFrom(buildDeployedSystems());
+say('built the bot and the baseline as deployed (npm run build; node, NODE_ENV=production)');
 say(`${results.machine.cpus} CPUs, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, Redis ${results.machine.redis}, load ${results.loadBefore}`);
 
 if (only.has('ack')) {

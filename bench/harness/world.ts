@@ -11,6 +11,7 @@ import { FakeMcpServer } from '../../test/fakes/mcp.js';
 import { startFakeSlack, type ChannelSpec, type FakeSlack, type SlackUser } from '../../test/fakes/slack.js';
 import { baseEnv, freePort, slackEventsUrl, startBot, type BotProcess, type LogRecord } from '../../test/support/bot.js';
 import { startRedis, type RedisServer } from '../../test/support/redis.js';
+import { SOURCE_ENTRIES, type SystemEntries } from './build.js';
 import { benchResponder, type ModelPace } from './model-answers.js';
 
 export type SystemName = 'bot-all' | 'bot-split' | 'naive';
@@ -67,6 +68,13 @@ export interface World {
 
 const READY_TIMEOUT_MS = 60_000;
 
+let entries: SystemEntries = SOURCE_ENTRIES;
+
+/** Every world started from now on runs these builds of the bot and the baseline. */
+export function runSystemsFrom(built: SystemEntries): void {
+  entries = built;
+}
+
 export async function startWorld(options: WorldOptions): Promise<World> {
   const timeScale = options.timeScale ?? 1;
   const [slack, anthropic, redis, port, docs] = await Promise.all([
@@ -91,28 +99,29 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     // Both systems ask the product's default model (the baseline's own default is an older one).
     ANTHROPIC_MODEL: 'claude-haiku-5-5',
     ...(docs ? { AWS_DOCS_MCP_URL: docs.url } : {}),
+    ...entries.env,
     ...options.env,
   };
   const processes: BotProcess[] = [];
   const answering: BotProcess[] = [];
-  const start = async (role: 'all' | 'web' | 'worker', script?: string, nodeArgs?: string[]): Promise<BotProcess> => {
-    const bot = await startBot(env, { role, readyTimeoutMs: READY_TIMEOUT_MS, ...(script ? { script } : {}), ...(nodeArgs ? { nodeArgs } : {}) });
+  const start = async (role: 'all' | 'web' | 'worker', script: string, nodeArgs?: string[]): Promise<BotProcess> => {
+    const bot = await startBot(env, { role, readyTimeoutMs: READY_TIMEOUT_MS, script, ...(nodeArgs ? { nodeArgs } : {}) });
     processes.push(bot);
     // Tools are offered only once the server is connected: a question asked earlier would get none.
-    if (docs && !script && role !== 'web') await bot.waitForLog((log) => log.msg === 'MCP server connected', READY_TIMEOUT_MS);
+    if (docs && script === entries.bot && role !== 'web') await bot.waitForLog((log) => log.msg === 'MCP server connected', READY_TIMEOUT_MS);
     return bot;
   };
 
   let web: BotProcess;
   try {
     if (options.system === 'naive') {
-      web = await start('all', 'bench/naive-bot.ts', options.webNodeArgs);
+      web = await start('all', entries.naive, options.webNodeArgs);
       answering.push(web);
     } else if (options.system === 'bot-all') {
-      web = await start('all', undefined, options.webNodeArgs);
+      web = await start('all', entries.bot, options.webNodeArgs);
       answering.push(web);
     } else {
-      const [webProcess, ...workers] = await Promise.all([start('web', undefined, options.webNodeArgs), ...Array.from({ length: options.workers ?? 2 }, () => start('worker'))]);
+      const [webProcess, ...workers] = await Promise.all([start('web', entries.bot, options.webNodeArgs), ...Array.from({ length: options.workers ?? 2 }, () => start('worker', entries.bot))]);
       web = webProcess!;
       answering.push(...workers);
     }
@@ -135,7 +144,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     env,
     timeScale,
     async startWorkers(count, nodeArgs) {
-      const workers = await Promise.all(Array.from({ length: count }, () => start('worker', undefined, nodeArgs)));
+      const workers = await Promise.all(Array.from({ length: count }, () => start('worker', entries.bot, nodeArgs)));
       answering.push(...workers);
       return workers;
     },

@@ -1,6 +1,6 @@
 /**
  * Where a process's CPU went, from a V8 CPU profile (node --cpu-prof): each sample is charged to
- * the innermost frame that belongs to a component — a file of the bot (src/…) or a package — so
+ * the innermost frame that belongs to a component — a file of the bot (src/…, or its build) or a package — so
  * Node's own internals count for whoever called them. Samples before the bot's first answer
  * (start-up, module loading) are left out.
  */
@@ -21,11 +21,15 @@ export interface ComponentShare {
 
 const SPECIAL = new Set(['(garbage collector)', '(idle)', '(program)']);
 
+/** A package, or a file of the bot named by its source (a compiled `dist/x.js` is `src/x.ts`). */
 export function componentOf(url: string, repoRoot: string): string | undefined {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg) return pkg === 'tsx' ? undefined : pkg;
-  const index = url.indexOf(`${repoRoot.replace(/\/$/, '')}/src/`);
-  return index >= 0 ? url.slice(index + repoRoot.replace(/\/$/, '').length + 1) : undefined;
+  const root = repoRoot.replace(/\/$/, '');
+  const index = url.indexOf(`${root}/src/`);
+  if (index >= 0) return url.slice(index + root.length + 1);
+  const compiled = url.indexOf(`${root}/dist/`);
+  return compiled >= 0 ? `src/${url.slice(compiled + root.length + '/dist/'.length).replace(/\.js$/, '.ts')}` : undefined;
 }
 
 /** Shares of the samples taken from the first one inside `startComponentPrefix` on. */

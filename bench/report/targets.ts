@@ -100,13 +100,12 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       checks.push({ id: 'rate-limited', answers, group: 'limits', target: `Fewer than 0.05 429s per answer, ${answers} answers at once${clock}`, values: limited, unit: 'per-answer', met: botsMeet(limited, (v) => v < 0.05) });
     }
   }
-  const burst = results.throughput.filter((t) => t.mode === 'burst');
-  const perSecond = perSystem(burst, (t) => t.system, (t) => t.answersPerSecond);
+  const perSecond = perSystem(bestBursts(results), (t) => t.system, (t) => t.answersPerSecond);
   const naiveRate = perSecond.naive;
   checks.push({
     id: 'throughput',
     group: 'limits',
-    target: 'Answers per second, a burst of 500 to one process, a model that answers at once: at least the naive bot’s',
+    target: 'Answers per second, a burst of 500 to one process, a model that answers at once: at least the naive bot’s (best of the runs of each)',
     values: perSecond,
     unit: 'answers/s',
     met: naiveRate === undefined ? undefined : botsMeet(perSecond, (v) => v >= naiveRate),
@@ -191,6 +190,16 @@ export function bestThroughput(results: BenchResults, workers: number): BenchRes
   return results.throughput
     .filter((t) => t.mode === 'prefilled' && t.workers === workers && !t.profiled)
     .sort((a, b) => b.answersPerSecond - a.answersPerSecond)[0];
+}
+
+/** Each system's fastest burst run, for the same reason. */
+export function bestBursts(results: BenchResults): ThroughputResult[] {
+  const best = new Map<SystemName, ThroughputResult>();
+  for (const run of results.throughput.filter((t) => t.mode === 'burst')) {
+    const known = best.get(run.system);
+    if (!known || run.answersPerSecond > known.answersPerSecond) best.set(run.system, run);
+  }
+  return [...best.values()];
 }
 
 /**

@@ -29,18 +29,20 @@ export class IdPartError extends Error {
 }
 
 const JOB_ID_SEPARATOR = '-';
-const KEEP_IN_JOB_ID = /^[\w.]$/;
-const KEEP_IN_KEY = /^[\w.-]$/;
+/** The characters a part keeps as they are: one of them, and a whole part of them only (the common case, kept in one test). */
+const KEEP_IN_JOB_ID = { char: /^[\w.]$/, all: /^[\w.]*$/ };
+const KEEP_IN_KEY = { char: /^[\w.-]$/, all: /^[\w.-]*$/ };
 /** A part as the encoder writes it: kept characters and `%XX` escapes with upper-case hex. */
 const ENCODED_JOB_ID_PART = /^(?:[\w.]|%[0-9A-F]{2})+$/;
 const KIND = /^[a-z]+$/;
 const SLACK_TS = /^\d+\.\d+$/;
 
-function escapePart(value: string, keep: RegExp): string {
+function escapePart(value: string, keep: { char: RegExp; all: RegExp }): string {
   if (value.length > MAX_ID_PART_CHARS) throw new IdPartError(`an id part of ${value.length} characters is longer than the ${MAX_ID_PART_CHARS} allowed`);
+  if (keep.all.test(value)) return value;
   let escaped = '';
   for (const char of value) {
-    if (keep.test(char)) escaped += char;
+    if (keep.char.test(char)) escaped += char;
     else escaped += utf8Escapes(char);
   }
   return escaped;

@@ -15,6 +15,9 @@ const SLACK_EVENTS_PATH = '/slack/events';
 export function createSlackApp(config: Config['slack'], logger: Logger, http: Application, onSlackCall?: SlackCallObserver): App {
   const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), fetch: onSlackCall ? countedFetch(onSlackCall) : slackApiFetch };
   const log = boltLogger(logger);
+  // Bolt's conversation store is not used (the thread is the memory, read by the workers); its
+  // in-memory default, private to each process, builds and throws away an Error on every request.
+  const appOptions = { token: config.botToken, clientOptions, logger: log, convoStore: false } as const;
   if (config.socketMode) {
     const receiver = new SocketModeReceiver({
       appToken: config.appToken!,
@@ -22,7 +25,7 @@ export function createSlackApp(config: Config['slack'], logger: Logger, http: Ap
       logLevel: LogLevel.INFO,
       installerOptions: { clientOptions },
     });
-    return new App({ token: config.botToken, receiver, clientOptions, logger: log });
+    return new App({ ...appOptions, receiver });
   }
   // Registered before Bolt's own route, so it runs first.
   http.post(SLACK_EVENTS_PATH, refuseFutureRequests(logger));
@@ -34,7 +37,7 @@ export function createSlackApp(config: Config['slack'], logger: Logger, http: Ap
     // Acknowledge first, work after: listeners only enqueue, and Slack's 3-second clock counts.
     processBeforeResponse: false,
   });
-  return new App({ token: config.botToken, receiver, clientOptions, logger: log });
+  return new App({ ...appOptions, receiver });
 }
 
 /**

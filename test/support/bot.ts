@@ -56,7 +56,10 @@ export interface StartBotOptions {
   readyTimeoutMs?: number;
   /** Resolve as soon as the process is spawned instead of at `ready` (for start-up failure tests). */
   waitForReady?: boolean;
-  /** Entry file relative to the repository; default src/main.ts (the bench starts its baseline bot this way). */
+  /**
+   * Entry file relative to the repository; default src/main.ts. A TypeScript entry runs through
+   * tsx, a JavaScript one (a compiled build, as the bench runs it) on node alone.
+   */
   script?: string;
   /** Options for node itself, such as --cpu-prof (which NODE_OPTIONS does not accept). */
   nodeArgs?: string[];
@@ -79,7 +82,9 @@ function childEnv(env: Record<string, string>, role: Role | undefined): Record<s
 
 export async function startBot(env: Record<string, string>, options: StartBotOptions = {}): Promise<BotProcess> {
   const fullEnv = childEnv(env, options.role);
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script ?? 'src/main.ts', ...(options.args ?? [])], {
+  const script = options.script ?? 'src/main.ts';
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, script, ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ import { busiestWindow, earliestSlots, finalLagBounds, scaledLimit, CHAT_UPDATE_
 import { percentile, percentileWithMissing, summarize } from '../../bench/measure/stats.js';
 import { streamingFigures } from '../../bench/measure/streaming-figures.js';
 import type { AnswerTimeline } from '../../bench/measure/timelines.js';
+import { componentOf } from '../../bench/measure/cpu-profile.js';
 import { answerText, endMarker, questionIdIn, startMarker } from '../../bench/harness/model-answers.js';
 import { resultsFromJson, resultsToJson, type BenchResults } from '../../bench/report/results.js';
 
@@ -107,5 +108,14 @@ describe('raw results', () => {
   it('survive a round trip through JSON, never-completed answers included', () => {
     const results = { startedAt: 'now', durationSeconds: 1, lag: Number.POSITIVE_INFINITY, unknown: Number.NaN } as unknown as BenchResults;
     expect(resultsFromJson(resultsToJson(results))).toEqual(results);
+  });
+});
+
+describe('CPU profile components', () => {
+  it('name a file of the bot by its source, whether it ran from the source or from the build', () => {
+    expect(componentOf('file:///repo/src/publish/slack-messages.ts', '/repo')).toBe('src/publish/slack-messages.ts');
+    expect(componentOf('file:///repo/dist/publish/slack-messages.js', '/repo/')).toBe('src/publish/slack-messages.ts');
+    expect(componentOf('file:///repo/node_modules/@slack/web-api/dist/WebClient.js', '/repo')).toBe('@slack/web-api');
+    expect(componentOf('node:internal/deps/undici/undici', '/repo')).toBeUndefined();
   });
 });
