@@ -4,7 +4,7 @@
  * their text and a table without its delimiter row yet is held back. The complete answer never
  * goes through here. Pure.
  */
-import { trimEndOf } from './text-trim.js';
+import { trimEndOf, withoutTrailingBlankLines } from './text-trim.js';
 
 /** An opening or closing code fence line, possibly inside list indentation or a quote. */
 const FENCE_LINE = /^((?:[ \t]*>)*[ \t]*)(`{3,}(?!`)|~{3,}(?!~))(.*)$/;
@@ -100,12 +100,6 @@ function isCompleteDelimiterRow(row: string, header: string): boolean {
 function splitTableRow(row: string): string[] {
   const trimmed = row.trim().replace(/^\|/, '').replace(/\|$/, '');
   return trimmed.split('|');
-}
-
-function withoutTrailingBlankLines(lines: string[]): string[] {
-  let end = lines.length;
-  while (end > 0 && (lines[end - 1] ?? '').trim() === '') end -= 1;
-  return lines.slice(0, end);
 }
 
 /** Closes (or drops) what the last line leaves open, in the order Markdown gives them precedence. */

@@ -14,8 +14,16 @@ export function trimEndOf(text: string, set: string): string {
 /** Drops the lines at the end that hold only spaces and tabs, with the line breaks before them. */
 export function trimTrailingBlankLines(text: string): string {
   const lines = text.split('\n');
-  while (lines.length > 1 && lines[lines.length - 1]!.trim() === '') lines.pop();
-  return lines.join('\n');
+  const kept = withoutTrailingBlankLines(lines);
+  // Blank text stays as it is: there is no line to keep the others for.
+  return kept.length > 0 ? kept.join('\n') : lines[0]!;
+}
+
+/** The lines without the blank ones at the end (all of them, when every line is blank). */
+export function withoutTrailingBlankLines(lines: readonly string[]): string[] {
+  let end = lines.length;
+  while (end > 0 && lines[end - 1]!.trim() === '') end -= 1;
+  return lines.slice(0, end);
 }
 
 /** Every line break, with the white space around it, becomes one space. */
