@@ -70,8 +70,12 @@ export class MessageAnswer implements AnswerSurface {
   private textShown = false;
   /** Whether anything replaced the message's first "Thinking…" (its text, a step, a status): a later "Thinking…" status is then worth showing again. */
   private shownOnce = false;
-  /** Until when "Thinking…" waits for the first words before it replaces what an existing message shows. */
-  private thinkingHeldUntil = 0;
+  /**
+   * From when "Thinking…" may show, if no words came by then: `placeholderAfterMs` after the
+   * question for a new message (as its sign of receipt), after the start for a message that exists
+   * (it says "in line", or shows an earlier attempt).
+   */
+  private readonly thinkingAllowedAt: number;
   private extraTs: readonly string[];
   private readonly onPosted: ((ts: string) => Promise<void>) | undefined;
 
@@ -84,17 +88,17 @@ export class MessageAnswer implements AnswerSurface {
   ) {
     this.extraTs = options.followUpTs ?? [];
     this.pump = new UpdatePump(options.cadence, (view) => this.push(view), (error) => this.logger.warn({ err: error, slackError: slackErrorCode(error) }, 'intermediate update failed'));
+    const placeholderAfterMs = options.placeholderAfterMs ?? PLACEHOLDER_AFTER_MS;
     if (typeof message === 'string') {
       this.ts = message;
       this.shownOnce = true;
+      this.thinkingAllowedAt = Date.now() + placeholderAfterMs;
       // The message exists: room is kept for its final update from now on.
       messages.answerStarted(place, logger);
-      // It says "in line" (or shows an earlier attempt): "Thinking…" replaces that only when the
-      // first words are slow to come, as with a new answer's message.
-      this.thinkingHeldUntil = Date.now() + (options.placeholderAfterMs ?? PLACEHOLDER_AFTER_MS);
     } else {
       this.onPosted = message.onPosted;
-      const receiptIn = message.askedAt + (options.placeholderAfterMs ?? PLACEHOLDER_AFTER_MS) - Date.now();
+      this.thinkingAllowedAt = message.askedAt + placeholderAfterMs;
+      const receiptIn = this.thinkingAllowedAt - Date.now();
       if (receiptIn <= 0) this.postFirst(undefined);
       else this.receiptTimer = setTimeout(() => this.postFirst(this.latest), receiptIn);
     }
@@ -113,11 +117,11 @@ export class MessageAnswer implements AnswerSurface {
       if (!this.posting && !this.firstWordsTimer && worthShowing(view)) this.firstWordsTimer = setTimeout(() => this.postFirst(this.latest), FIRST_WORDS_WAIT_MS);
       return;
     }
-    if (!worthShowing(view) && Date.now() < this.thinkingHeldUntil) {
+    if (!worthShowing(view) && Date.now() < this.thinkingAllowedAt) {
       this.receiptTimer ??= setTimeout(() => {
         this.receiptTimer = undefined;
         if (this.latest && !this.textShown) this.want(this.latest);
-      }, this.thinkingHeldUntil - Date.now());
+      }, this.thinkingAllowedAt - Date.now());
       return;
     }
     if (!this.textShown && hasText(view)) {
