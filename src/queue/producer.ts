@@ -5,7 +5,6 @@ import { IdPartError, isJobId } from '../core/job-ids.js';
 import type { AnswerQueueJob, QuestionJob } from '../core/jobs.js';
 import { QUEUE_NAME } from './queue-name.js';
 import { luaScript, type ScriptCommand } from '../ops/redis-scripts.js';
-import { ReceiptsDue } from './receipts-due.js';
 import { STILL_PENDING, ThreadOrder } from './thread-order.js';
 
 /**
@@ -31,13 +30,13 @@ export interface JobLookup {
 
 export class AnswerQueue {
   readonly queue: Queue<AnswerQueueJob>;
-  private readonly receiptsDue: ReceiptsDue;
   private readonly threadOrder: ThreadOrder;
   private readonly claimScript: ScriptCommand<number>;
+  private readonly unclaimScript: ScriptCommand<number>;
 
   /** `receiptAfterMs`: when a question still waiting for a worker gets its sign of receipt (answer/receipts.ts). */
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly keys: RedisKeys,
     prefix: string,
     private readonly receiptAfterMs: number,
@@ -58,9 +57,9 @@ export class AnswerQueue {
     // Redis errors are logged once by the connection itself (ops/redis.ts); without a listener
     // BullMQ prints every one of them raw on stderr while Redis is down.
     this.queue.on('error', () => undefined);
-    this.receiptsDue = new ReceiptsDue(redis, keys);
     this.threadOrder = new ThreadOrder(redis, keys, this.queue);
     this.claimScript = luaScript(redis, 'claimJob', new URL('./claim-job.lua', import.meta.url), 3);
+    this.unclaimScript = luaScript(redis, 'unclaimJob', new URL('./unclaim-job.lua', import.meta.url), 3);
   }
 
   /**
@@ -77,20 +76,14 @@ export class AnswerQueue {
     const thread = data.kind === 'question' ? this.threadOrder.entry(data, jobId) : undefined;
     // A question from a message gets its sign of receipt if no worker has started it by then; `/aws` has had its acknowledgement already.
     const receiptDueAt = data.kind === 'question' && data.source !== 'command' ? data.receivedAt + this.receiptAfterMs : undefined;
-    const claimed = await this.claimScript(
-      [claimKey, thread?.key ?? claimKey, this.keys.receiptsDue()],
-      [DEDUP_SECONDS, thread?.joinedAt ?? 0, thread?.member ?? '', thread?.seconds ?? 0, receiptDueAt ?? '', jobId],
-    );
+    const claimKeys = [claimKey, thread?.key ?? claimKey, this.keys.receiptsDue()];
+    const claimed = await this.claimScript(claimKeys, [DEDUP_SECONDS, thread?.joinedAt ?? 0, thread?.member ?? '', thread?.seconds ?? 0, receiptDueAt ?? '', jobId]);
     if (claimed === 0) return 'duplicate';
     try {
       await this.queue.add(data.kind, data, { ...options, jobId });
       return 'queued';
     } catch (error) {
-      if (data.kind === 'question') {
-        await this.threadOrder.forget(data, jobId).catch(() => undefined);
-        await this.receiptsDue.cancel(jobId).catch(() => undefined);
-      }
-      await this.redis.del(this.keys.enqueued(jobId)).catch(() => undefined);
+      await this.unclaimScript(claimKeys, [thread?.member ?? '', jobId]).catch(() => undefined);
       throw error;
     }
   }

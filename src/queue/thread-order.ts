@@ -61,11 +61,6 @@ export class ThreadOrder {
     return { key: this.queueKey(job), member: member(job, jobId), seconds: THREAD_STATE_SECONDS, joinedAt: this.now() };
   }
 
-  /** For a producer that joined but could not add the job: nobody else would ever remove it. */
-  async forget(job: ThreadJob, jobId: string): Promise<void> {
-    await this.redis.zrem(this.queueKey(job), member(job, jobId));
-  }
-
   /**
    * True when the question may be answered now: no earlier question of its thread is still
    * waiting or being answered, and the thread's turn is free (or already this job's). Members
