@@ -79,7 +79,7 @@ function reproduceSection(): string {
     'BENCH_COMPARE=first-run.json npm run bench           # and say how far every figure is from an earlier run\'s',
     '```',
     '',
-    'Everything runs on loopback: a redis-server of its own per scenario, the fake Slack and Anthropic APIs (`test/fakes/`) in the bench process, the load generator (`bench/load/sender.ts`) in a process of its own, and the bot started as users start it (`node --import tsx src/main.ts`, configured only through its environment).',
+    'Everything runs on loopback: a redis-server of its own per scenario, the fake Slack and Anthropic APIs (`test/fakes/`) in the bench process, the load generator (`bench/load/sender.ts`) in a process of its own, and the bot started as the Dockerfile starts it (`npm run build`, then `node dist/main.js` with `NODE_ENV=production`, configured only through its environment; the baseline is compiled and started the same way).',
     '',
   ].join('\n');
 }
@@ -89,7 +89,7 @@ function setupSection(results: BenchResults): string {
   return [
     '## Set-up',
     '',
-    `- **Systems.** ${SYSTEM_LABELS['bot-all']}; ${SYSTEM_LABELS['bot-split']}; and the **naive baseline** (\`bench/naive-bot.ts\`): a Bolt app whose handler posts "Thinking…", calls the model itself and shows the text with \`chat.update\` on a fixed one-second timer, with the Web API client's default retries (the design most examples use). Both run as a team deploys the bot: compiled to JavaScript (\`npm run build\`) and started with node, \`NODE_ENV=production\`, as the Dockerfile does. Every scenario starts a fresh world (Redis, fakes, processes).`,
+    `- **Systems.** ${SYSTEM_LABELS['bot-all']}; ${SYSTEM_LABELS['bot-split']}; and the **naive baseline** (\`bench/naive-bot.ts\`): a Bolt app whose handler posts "Thinking…", calls the model itself and shows the text with \`chat.update\` on a fixed one-second timer, with the Web API client's default retries (the design most examples use). Every scenario starts a fresh world (Redis, fakes, processes).`,
     '- **Slack.** The fake enforces Slack\'s published limits per method (`test/fakes/slack-ratelimit.ts`: `chat.update` Tier 3, 50 per minute per workspace; `conversations.replies` Tier 3; `chat.postMessage` about one per second per channel with bursts of 3) over a sliding window, answering 429 with `Retry-After` in whole seconds. One workspace; questions are spread over channels as in a real workspace, three per channel, each from a different person. The bot is told the same limit (`SLACK_UPDATES_PER_MINUTE`) and window (`SLACK_RATE_WINDOW_MS`).',
     `- **Model.** The fake Anthropic API answers as Claude Haiku 5.5 does: it thinks first (unseen; ${REALISTIC_PACE.thinkingMs} ms, or ${THINKING_PACE.thinkingMs} ms in the runs marked "thinking"), then streams each answer (${REALISTIC_PACE.answerChars} characters, about ${REALISTIC_PACE.answerChars / 4} tokens) ${REALISTIC_PACE.ttftMs} ms later at ${REALISTIC_PACE.tokensPerSecond} tokens/s, ${REALISTIC_PACE.chunkSize} characters per delta; throughput uses a model that answers at once. It records when it sent every delta; "first token" is the first text after the thinking. Both systems ask for \`claude-haiku-5-5\`.`,
     '- **Load.** Requests are signed as Slack signs them and sent over HTTP by a separate process, open loop (a slow acknowledgement never delays the next request).',
@@ -341,7 +341,7 @@ function throughputSection(results: BenchResults): string {
   return [
     '## Throughput with a model that answers at once',
     '',
-    'Slack without rate limits and a model that answers at once, so what is measured is the bot\'s own cost per answer. Pre-filled: every question is queued before the workers start, and the span runs from the first placeholder to the last complete answer. CPU is the share of one core each process used meanwhile; "harness" is the bench process running both fakes. Each pre-filled run is made twice, alternating; the target compares the better of each, since other work on the machine only ever slows a run down.',
+    'Slack without rate limits and a model that answers at once, so what is measured is the bot\'s own cost per answer. Pre-filled: every question is queued before the workers start, and the span runs from the first placeholder to the last complete answer. CPU is the share of one core each process used meanwhile; "harness" is the bench process running both fakes. Each run is made twice, alternating (the bursts of the bot and of the baseline as well); the targets compare the better of each, since other work on the machine only ever slows a run down.',
     '',
     table(['Run', 'Complete', 'Answers/s', 'Span', 'Slack calls per answer', 'Redis commands per answer', 'CPU answering', 'CPU web', 'CPU Redis', 'CPU harness (fakes)'], rows),
     '',
