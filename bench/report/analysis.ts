@@ -6,7 +6,7 @@
 import { SYSTEM_LABELS, type SystemName } from '../harness/world.js';
 import { ms, num } from './format.js';
 import type { BenchResults } from './results.js';
-import { bestThroughput, FINAL_LAG_FLOOR_MS, finalLagP99, type TargetCheck } from './targets.js';
+import { bestAck, bestThroughput, FINAL_LAG_FLOOR_MS, finalLagP99, type TargetCheck } from './targets.js';
 
 /** Findings that are not a target but cost time at scale, when this run shows them. */
 export function otherFindings(results: BenchResults): string {
@@ -81,7 +81,7 @@ function explain(check: TargetCheck, results: BenchResults, missed: TargetCheck[
 }
 
 function explainAck(results: BenchResults, commandsToo: boolean): string {
-  const at = (system: SystemName) => results.ack.find((run) => run.ratePerSecond === 200 && run.system === system && !run.profiled);
+  const at = (system: SystemName) => bestAck(results, system);
   const rows = (['bot-all', 'bot-split', 'naive'] as const)
     .map((system) => at(system))
     .filter((run) => run !== undefined)
