@@ -29,7 +29,7 @@ export class IdPartError extends Error {
 }
 
 const JOB_ID_SEPARATOR = '-';
-/** The characters a part keeps as they are: one of them, and a whole part of them only (the common case, kept in one test). */
+/** What a part keeps as it is: `char` tests one character, `all` a whole part (Slack's ids and timestamps pass in one test). */
 const KEEP_IN_JOB_ID = { char: /^[\w.]$/, all: /^[\w.]*$/ };
 const KEEP_IN_KEY = { char: /^[\w.-]$/, all: /^[\w.-]*$/ };
 /** A part as the encoder writes it: kept characters and `%XX` escapes with upper-case hex. */
