@@ -141,16 +141,16 @@ interface ModelParts {
 
 async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queue: AnswerQueue, readiness: Readiness, metrics: Metrics, model: ModelParts): Promise<Stop> {
   const queueRedis = createRedis(config.queue, 'worker', logger, 'worker');
-  const workerRedis = createRedis(config.queue, 'answers', logger, 'answers');
+  const answersRedis = createRedis(config.queue, 'answers', logger, 'answers');
   const slack = createSlackClient(config.slack, metrics.slackApiCall);
   const identity = await slack.auth.test();
   const bot = { userId: identity.user_id!, botId: identity.bot_id };
-  const budget = new SlackBudget(workerRedis, keys, slackWriteBudgets(config.slack.updatesPerMinute, config.slack.rateWindowMs));
+  const budget = new SlackBudget(answersRedis, keys, slackWriteBudgets(config.slack.updatesPerMinute, config.slack.rateWindowMs));
   // What the bot writes in a thread is added to the thread's cached read, for the next question.
-  const messages = new SlackMessages(slack, budget, logger, new ThreadCache(workerRedis, keys, config.slack.threadCacheTtlSeconds, bot));
+  const messages = new SlackMessages(slack, budget, logger, new ThreadCache(answersRedis, keys, config.slack.threadCacheTtlSeconds, bot));
   const loop = modelLoop({ anthropic: model.anthropic, settings: loopSettings(config), profileOf: (name) => model.profiles.get(name), logger, observer: metrics });
-  const tools = startTools(config, workerRedis, keys, logger.child({ component: 'tools' }));
-  const accounting = new Accounting(workerRedis, keys, config.usage, model.prices);
+  const tools = startTools(config, answersRedis, keys, logger.child({ component: 'tools' }));
+  const accounting = new Accounting(answersRedis, keys, config.usage, model.prices);
   const settings = {
     streaming: config.slack.streaming,
     messageOptions: { cadence: { ...DEFAULT_CADENCE, intervalMs: config.slack.updateIntervalMs }, maxMessageChars: config.slack.maxMessageChars, placeholderAfterMs: config.slack.placeholderAfterMs },
@@ -164,24 +164,24 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   const lostJobs = new LostJobs({
     messages,
     settings,
-    records: new LostJobRecords(workerRedis, keys),
+    records: new LostJobRecords(answersRedis, keys),
     stateOf: (jobId) => queue.stateOf(jobId),
     logger: logger.child({ component: 'lost-jobs' }),
   });
   const handlers = jobHandlers({
     settings,
     messages,
-    redis: workerRedis,
+    redis: answersRedis,
     keys,
     bot,
     logger,
     loop,
     tools: tools.catalog,
-    reuse: config.usage.answerCache ? answerReuse(config, workerRedis, keys, logger) : undefined,
+    reuse: config.usage.answerCache ? answerReuse(config, answersRedis, keys, logger) : undefined,
     accounting,
     observer: metrics,
     enqueue: (jobId, data) => queue.enqueue(jobId, data),
-    usageReports: { store: accounting.store, feedback: new FeedbackStore(workerRedis, keys, config.usage.retentionDays), adminUserIds: config.usage.adminUserIds, limits: config.usage },
+    usageReports: { store: accounting.store, feedback: new FeedbackStore(answersRedis, keys, config.usage.retentionDays), adminUserIds: config.usage.adminUserIds, limits: config.usage },
     homeSettings: {
       model: config.model.name,
       effort: config.model.effort,
@@ -201,7 +201,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
       postReceipt: (jobId) =>
         postReceipt(jobId, {
           messages,
-          redis: workerRedis,
+          redis: answersRedis,
           keys,
           logger: logger.child({ component: 'receipts', jobId }),
           waitingQuestion: (id) => queue.waitingQuestion(id),
@@ -213,13 +213,13 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   );
   worker.start();
   lostJobs.start();
-  workerRedis.on('ready', () => void lostJobs.redisBack());
+  answersRedis.on('ready', () => void lostJobs.redisBack());
   const stopSignals = new StopSubscriber(createRedis(config.queue, 'worker', logger, 'job-signals'), keys, logger);
   await stopSignals.start((jobId) => worker.worker.cancelJob(jobId, 'stopped by a user'));
 
   let healthServer: Server | undefined;
   if (config.role === 'worker' && config.slack.workerHealthPort > 0) {
-    healthServer = await listen(createHttpApp(workerRedis, readiness, metrics), config.slack.workerHealthPort);
+    healthServer = await listen(createHttpApp(answersRedis, readiness, metrics), config.slack.workerHealthPort);
   }
   return async () => {
     lostJobs.stop();
@@ -230,7 +230,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
     stopSignals.close();
     await tools.close();
     messages.close();
-    workerRedis.disconnect();
+    answersRedis.disconnect();
   };
 }
 

@@ -101,7 +101,8 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       checks.push({ id: 'rate-limited', answers, group: 'limits', target: `Fewer than 0.05 429s per answer, ${answers} answers at once${clock}`, values: limited, unit: 'per-answer', met: botsMeet(limited, (v) => v < 0.05) });
     }
   }
-  const perSecond = perSystem(bestBursts(results), (t) => t.system, (t) => t.answersPerSecond);
+  const bursts = results.throughput.filter((t) => t.mode === 'burst');
+  const perSecond = perSystem(bestPerSystem(bursts, (t) => t.answersPerSecond), (t) => t.system, (t) => t.answersPerSecond);
   const naiveRate = perSecond.naive;
   checks.push({
     id: 'throughput',
@@ -143,10 +144,8 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   }
 
   // Earlier targets.
-  const ack200 = results.ack.filter((a) => a.ratePerSecond === 200 && !a.profiled);
   for (const kind of ['events', 'commands'] as const) {
-    const values: Partial<Record<SystemName, number>> = {};
-    for (const run of ack200) values[run.system] = Math.min(values[run.system] ?? Number.POSITIVE_INFINITY, run[kind].p99);
+    const values = perSystem(bestPerSystem(ackRunsAt200(results), (a) => -a[kind].p99), (a) => a.system, (a) => a[kind].p99);
     checks.push({ id: kind === 'events' ? 'ack-events' : 'ack-commands', group: 'earlier', target: `Acknowledgement p99 < 50 ms at 200 requests/s (${kind}; the better of the runs of each)`, values, unit: 'ms', met: botsMeet(values, (v) => v < 50) });
   }
   const lostOrDuplicated = perSystem(
@@ -187,26 +186,40 @@ export function redisCommandRuns(results: BenchResults): ThroughputResult[] {
   return results.throughput.filter((t) => t.system !== 'naive' && !t.profiled);
 }
 
-/** The fastest pre-filled run with this many workers (interference only ever slows a run). */
-export function bestThroughput(results: BenchResults, workers: number): BenchResults['throughput'][number] | undefined {
-  return results.throughput
-    .filter((t) => t.mode === 'prefilled' && t.workers === workers && !t.profiled)
-    .sort((a, b) => b.answersPerSecond - a.answersPerSecond)[0];
+/**
+ * The run that scores highest. Other work on a shared machine only ever makes a run worse, so of
+ * several runs of the same thing the best is the one that measured the system itself.
+ */
+function bestOf<T>(runs: readonly T[], score: (run: T) => number): T | undefined {
+  let best: T | undefined;
+  for (const run of runs) if (best === undefined || score(run) > score(best)) best = run;
+  return best;
 }
 
-/** The acknowledgement run at 200 requests/s with the lowest events p99 for this system (the profiled one aside). */
+/** Each system's best run by `score`, in the order the systems first ran. */
+function bestPerSystem<T extends { system: SystemName }>(runs: readonly T[], score: (run: T) => number): T[] {
+  return [...new Set(runs.map((run) => run.system))].map((system) => bestOf(runs.filter((run) => run.system === system), score)!);
+}
+
+/** The acknowledgement runs at 200 requests/s that count (the profiled one aside). */
+function ackRunsAt200(results: BenchResults): AckResult[] {
+  return results.ack.filter((run) => run.ratePerSecond === 200 && !run.profiled);
+}
+
+/** The fastest pre-filled run with this many workers. */
+export function bestThroughput(results: BenchResults, workers: number): ThroughputResult | undefined {
+  return bestOf(
+    results.throughput.filter((t) => t.mode === 'prefilled' && t.workers === workers && !t.profiled),
+    (t) => t.answersPerSecond,
+  );
+}
+
+/** This system's acknowledgement run at 200 requests/s with the lowest events p99. */
 export function bestAck(results: BenchResults, system: SystemName): AckResult | undefined {
-  return results.ack.filter((run) => run.ratePerSecond === 200 && run.system === system && !run.profiled).sort((a, b) => a.events.p99 - b.events.p99)[0];
-}
-
-/** Each system's fastest burst run, for the same reason. */
-export function bestBursts(results: BenchResults): ThroughputResult[] {
-  const best = new Map<SystemName, ThroughputResult>();
-  for (const run of results.throughput.filter((t) => t.mode === 'burst')) {
-    const known = best.get(run.system);
-    if (!known || run.answersPerSecond > known.answersPerSecond) best.set(run.system, run);
-  }
-  return [...best.values()];
+  return bestOf(
+    ackRunsAt200(results).filter((run) => run.system === system),
+    (run) => -run.events.p99,
+  );
 }
 
 /**

@@ -40,7 +40,6 @@ function botPostsIn(channel: string, threadTs: string): SlackMessage[] {
   return stack.slack.messagesIn(channel, threadTs).filter((message) => message.user === BOT_USER && message.ts !== threadTs);
 }
 
-
 /** The final message of one job, found by the job id in its metadata (threads may hold several answers). */
 function finalOfJob(channel: string, threadTs: string, jobId: string): Promise<SlackMessage> {
   return stack.slack.waitFor(() =>
