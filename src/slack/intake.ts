@@ -64,6 +64,9 @@ export const HELP_TEXT = [
   "I read the thread I'm answering in as context. Please never paste credentials.",
 ].join('\n');
 
+/** Said whenever a question cannot be queued, so that nobody waits for an answer that will not come. */
+export const QUEUE_DOWN_TEXT = ":warning: I can't take your question right now: my job queue is unavailable. Please try again in a minute.";
+
 export const FILES_ONLY_TEXT = 'I can only read text, not files or images. Please describe your question in words.';
 
 export async function takeQuestion(question: IncomingQuestion, botUserId: string, client: WebClient, deps: IntakeDeps): Promise<EnqueueResult | 'rejected'> {
@@ -125,7 +128,7 @@ async function enqueueOrApologise(
         channel: question.channel,
         user: question.userId,
         ...(question.threadTs ? { thread_ts: question.threadTs } : {}),
-        text: ":warning: I can't take your question right now: my job queue is unavailable. Please try again in a minute.",
+        text: QUEUE_DOWN_TEXT,
       })
       .catch((notifyError: unknown) => deps.logger.error({ err: notifyError }, 'could not tell the user the queue is down'));
     return 'rejected';

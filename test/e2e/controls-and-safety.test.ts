@@ -190,8 +190,8 @@ describe('the allowlists', () => {
     const jobsBefore = new Set(await jobIdsInQueue(stack));
     const response = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'what is S3?', user_id: BOB, channel_id: GENERAL });
     expect(response.json).toEqual({ response_type: 'ephemeral', text: REFUSAL_TEXT });
-    // A command is refused in its acknowledgement, and `/aws` queues its job before it
-    // acknowledges: with the refusal in hand (and logged), anything it queued would be there now.
+    // A command is refused in its acknowledgement, by middleware that then stops: `/aws`'s own
+    // listener never runs, so with the refusal in hand (and logged) the request is over.
     await loggedByAnyBot(stack, (log) => log.msg === 'request refused by the allowlists' && log.kind === 'command' && log.userId === BOB);
     expect((await jobIdsInQueue(stack)).filter((id) => !jobsBefore.has(id))).toEqual([]);
     expect(stack.slack.messagesIn(GENERAL).length).toBe(before);

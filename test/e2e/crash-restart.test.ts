@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BotProcess } from '../support/bot.js';
+import { sendCommand, SIGNING_SECRET } from '../support/slack-requests.js';
+import { QUEUE_DOWN_TEXT } from '../../src/slack/intake.js';
 import { botRepliesIn, eventually, jobIdOf, jobOnceIn, occurrences } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stack } from './stack.js';
 
@@ -138,6 +140,13 @@ describe('Redis stopped and restarted while the bot runs', () => {
     expect(refused.response.status).toBe(200);
     const notice = await stack.slack.waitFor(() => stack.slack.ephemerals.find((message) => message.user === ALICE && message.channel === GENERAL && /can.t take your question/i.test(message.text)));
     expect(notice.text).toMatch(/try again/i);
+    // `/aws` is acknowledged at once as well, and told through its response URL.
+    const url = stack.slack.responseUrl({ channel: GENERAL, user: ALICE });
+    const command = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'Are you there?', user_id: ALICE, channel_id: GENERAL, response_url: url });
+    expect(command.status).toBe(200);
+    expect(command.body).toBe('');
+    const told = await stack.slack.waitFor(() => stack.slack.responses.find((post) => url.endsWith(`/${post.id}`)));
+    expect(told.body).toMatchObject({ response_type: 'ephemeral', text: QUEUE_DOWN_TEXT });
     expect(await healthz()).toBe(503);
 
     await stack.redis.restart();

@@ -2,13 +2,13 @@ import type { App } from '@slack/bolt';
 import { commandJobId } from '../../../core/job-ids.js';
 import type { ListenerDeps } from '../index.js';
 import { maskQuestion, secretWarningText } from '../../secret-warning.js';
+import { QUEUE_DOWN_TEXT } from '../../intake.js';
+import { postToResponseUrl } from '../../../publish/response-url.js';
 import { routeSubcommand, SUBCOMMANDS, type SubcommandReply, type SubcommandTable } from './subcommands.js';
-
-const QUEUE_DOWN_TEXT = ":warning: I can't take your question right now: my job queue is unavailable. Please try again in a minute.";
 
 /**
  * `/aws <question>` and its subcommands (routed from subcommands.ts; `/aws` alone is `help`).
- * A question is queued and acknowledged with an empty 200, so Slack shows nothing until the
+ * A question is acknowledged with an empty 200 and queued, so Slack shows nothing until the
  * worker posts it visibly in the channel, naming who asked, and answers in that post's thread.
  */
 export function registerAwsCommand(app: App, deps: ListenerDeps, subcommands: SubcommandTable = SUBCOMMANDS): void {
@@ -28,6 +28,11 @@ export function registerAwsCommand(app: App, deps: ListenerDeps, subcommands: Su
     // Cut to what is read and masked before it is queued (and posted back in the channel as the
     // question); the person is warned in the command's own ephemeral response.
     const masked = maskQuestion(command.text.trim(), deps.maxQuestionChars);
+    // Acknowledged before the job is queued, as events are: in a process that also answers, the
+    // queue's round trips wait behind the answers' work, and Slack's 3 seconds should not. A
+    // question that cannot be queued is said through the command's response URL instead.
+    if (masked.found.length > 0) await ack({ response_type: 'ephemeral', text: secretWarningText(masked.found) });
+    else await ack();
     try {
       const result = await deps.queue.enqueue(commandJobId(command.team_id, command.trigger_id), {
         kind: 'command-question',
@@ -39,11 +44,11 @@ export function registerAwsCommand(app: App, deps: ListenerDeps, subcommands: Su
         receivedAt: Date.now(),
       });
       deps.logger.info({ source: 'command', result }, result === 'queued' ? 'question queued' : 'duplicate delivery ignored');
-      if (masked.found.length > 0) await ack({ response_type: 'ephemeral', text: secretWarningText(masked.found) });
-      else await ack();
     } catch (error) {
       deps.logger.error({ err: error }, 'could not queue /aws');
-      await ack({ response_type: 'ephemeral', text: QUEUE_DOWN_TEXT });
+      await postToResponseUrl(command.response_url, { text: QUEUE_DOWN_TEXT }).catch((notifyError: unknown) =>
+        deps.logger.error({ err: notifyError }, 'could not tell the user the queue is down'),
+      );
     }
   });
 }

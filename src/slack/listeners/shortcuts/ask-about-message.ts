@@ -4,7 +4,7 @@ import type { NoticeJob, QuestionJob } from '../../../core/jobs.js';
 import { ALREADY_ANSWERED_TEXT, messageAuthor, messageSubjectText, NO_TEXT_TEXT, OWN_MESSAGE_TEXT, SUBJECT_SECRET_TEXT, type StoredMessage } from '../../../core/message-subject.js';
 import { maskQuestion } from '../../secret-warning.js';
 import { postToResponseUrl } from '../../../publish/response-url.js';
-import type { IntakeDeps } from '../../intake.js';
+import { QUEUE_DOWN_TEXT, type IntakeDeps } from '../../intake.js';
 
 /**
  * The message shortcut "Ask aws-orchestrator": on any message (an alarm another app posted, a
@@ -20,8 +20,6 @@ import type { IntakeDeps } from '../../intake.js';
 export const ASK_ABOUT_MESSAGE = 'ask_about_message';
 
 export type ShortcutListenerDeps = IntakeDeps;
-
-const QUEUE_DOWN_TEXT = ":warning: I can't take your question right now: my job queue is unavailable. Please try again in a minute.";
 
 type ShortcutMessage = MessageShortcut['message'] & StoredMessage & { thread_ts?: string; bot_id?: string };
 
