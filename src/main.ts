@@ -207,6 +207,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
           waitingQuestion: (id) => queue.waitingQuestion(id),
           receiptPosted: (id, question, postingSince) => lostJobs.watchQueued(id, question, postingSince),
         }),
+      receiptAfterMs: config.slack.placeholderAfterMs,
     },
     logger.child({ component: 'worker' }),
     metrics,

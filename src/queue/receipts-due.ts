@@ -11,7 +11,7 @@ import type { Logger } from '../ops/logger.js';
  * takes it first.
  */
 export class ReceiptsDue {
-  private readonly takeScript: ScriptCommand<string[]>;
+  private readonly takeScript: ScriptCommand<[string[], string | null]>;
 
   constructor(
     private readonly redis: RedisClient,
@@ -24,54 +24,84 @@ export class ReceiptsDue {
     await this.redis.zrem(this.keys.receiptsDue(), jobId);
   }
 
-  take(now: number, limit: number): Promise<string[]> {
-    return this.takeScript([this.keys.receiptsDue()], [now, limit]);
+  /** The due ones taken (at most `limit`), and when the earliest one left falls due. */
+  async take(now: number, limit: number): Promise<DueReceipts> {
+    const [taken, nextDueAt] = await this.takeScript([this.keys.receiptsDue()], [now, limit]);
+    return { taken, nextDueAt: nextDueAt === null ? undefined : Number(nextDueAt) };
   }
+}
+
+export interface DueReceipts {
+  taken: string[];
+  nextDueAt: number | undefined;
 }
 
 /** Each worker process acknowledges at most this many questions at once: one short Slack post each. */
 const RECEIPTS_AT_ONCE = 32;
+/** The longest a due receipt may wait for a look, and the period of looks when Redis is away. */
 const LOOK_EVERY_MS = 250;
 
 /**
- * A worker process's share of the receipts: every quarter of a second it takes the due ones it
- * has room for and posts them, apart from the answers' worker slots, so a burst larger than the
- * worker pool is acknowledged within seconds. While more are due than it had room for, a post
- * that ends takes the next one at once: a burst is acknowledged as fast as Slack takes the posts,
- * not a batch per quarter of a second.
+ * A worker process's share of the receipts: it takes the due ones it has room for and posts
+ * them, apart from the answers' worker slots, so a burst larger than the worker pool is
+ * acknowledged within seconds. It looks again when the earliest receipt left falls due; with none
+ * left, after the shortest time between a question and its receipt (`receiptAfterMs`): a question
+ * queued after a look falls due no sooner than that, so an idle worker costs Redis one look per
+ * `receiptAfterMs` instead of four a second. While more are due than it had room for, a post that
+ * ends takes the next one at once: a burst is acknowledged as fast as Slack takes the posts.
  */
 export class ReceiptSweeper {
   /** Set while the sweeper runs. */
+  private running = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private looking = false;
   /** The last look found as many due as it had room for: there may be more. */
   private moreDue = false;
+  private readonly idleLookMs: number;
 
   constructor(
     private readonly due: ReceiptsDue,
     private readonly post: (questionJobId: string) => Promise<unknown>,
     private readonly logger: Logger,
-  ) {}
+    receiptAfterMs: number,
+  ) {
+    this.idleLookMs = Math.max(LOOK_EVERY_MS, receiptAfterMs);
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.look(), LOOK_EVERY_MS);
-    this.timer.unref();
+    this.running = true;
+    void this.look();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.running = false;
+    clearTimeout(this.timer);
     this.timer = undefined;
     await Promise.all(this.inFlight);
   }
 
+  private lookIn(ms: number): void {
+    clearTimeout(this.timer);
+    if (!this.running) return;
+    this.timer = setTimeout(() => void this.look(), ms);
+    this.timer.unref();
+  }
+
   private async look(): Promise<void> {
     const room = RECEIPTS_AT_ONCE - this.inFlight.size;
-    if (this.looking || room <= 0) return;
+    if (this.looking || !this.running) return;
+    if (room <= 0) {
+      this.lookIn(LOOK_EVERY_MS);
+      return;
+    }
     this.looking = true;
+    let nextLookMs = LOOK_EVERY_MS;
     try {
-      const taken = await this.due.take(Date.now(), room);
+      const now = Date.now();
+      const { taken, nextDueAt } = await this.due.take(now, room);
       this.moreDue = taken.length === room;
+      nextLookMs = nextDueAt === undefined ? this.idleLookMs : Math.min(this.idleLookMs, Math.max(0, nextDueAt - now));
       for (const jobId of taken) {
         const posting: Promise<void> = this.post(jobId).then(
           () => undefined,
@@ -80,7 +110,7 @@ export class ReceiptSweeper {
         this.inFlight.add(posting);
         void posting.finally(() => {
           this.inFlight.delete(posting);
-          if (this.moreDue && this.timer) void this.look();
+          if (this.moreDue) void this.look();
         });
       }
     } catch (error) {
@@ -89,6 +119,7 @@ export class ReceiptSweeper {
       this.logger.debug({ err: error }, 'could not look for due receipts');
     } finally {
       this.looking = false;
+      this.lookIn(nextLookMs);
     }
   }
 }

@@ -22,6 +22,8 @@ export interface QueueWorkerOptions {
   stalledIntervalMs: number;
   /** Posts the sign of receipt of a question still waiting when it falls due (by its job id). */
   postReceipt: (questionJobId: string) => Promise<unknown>;
+  /** SLACK_PLACEHOLDER_AFTER_MS: the soonest a question queued now can be due its receipt. */
+  receiptAfterMs: number;
 }
 
 type Kind = AnswerQueueJob['kind'];
@@ -74,7 +76,7 @@ export class QueueWorker {
     });
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'));
     this.receiptsDue = new ReceiptsDue(options.connection, keys);
-    this.receipts = new ReceiptSweeper(this.receiptsDue, options.postReceipt, logger);
+    this.receipts = new ReceiptSweeper(this.receiptsDue, options.postReceipt, logger, options.receiptAfterMs);
   }
 
   start(): void {
