@@ -7,8 +7,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { RedisKeys } from '../../src/ops/redis-keys.js';
-import { AnswerQueue } from '../../src/queue/producer.js';
+import { ANSWER_JOB_OPTIONS } from '../../src/queue/producer.js';
 import { QUEUE_NAME } from '../../src/queue/queue-name.js';
 import { startRedis } from '../../test/support/redis.js';
 import { redisStats } from './redis-stats.js';
@@ -27,9 +26,8 @@ export async function measureQueueFloor(jobs = 400): Promise<QueueFloor> {
   const server = await startRedis();
   const producerConnection = new Redis(server.url, { maxRetriesPerRequest: null });
   const workerConnection = new Redis(server.url, { maxRetriesPerRequest: null });
-  // The bot's queue says which job options its jobs get; the jobs themselves need no question.
-  const answers = new AnswerQueue(producerConnection, new RedisKeys(PREFIX), PREFIX, 60_000);
-  const queue = new Queue(QUEUE_NAME, { connection: producerConnection, prefix: PREFIX, defaultJobOptions: answers.queue.defaultJobOptions });
+  // The bot's job options; the jobs themselves need no question.
+  const queue = new Queue(QUEUE_NAME, { connection: producerConnection, prefix: PREFIX, defaultJobOptions: ANSWER_JOB_OPTIONS });
   try {
     const before = await redisStats(server.url);
     for (let index = 0; index < jobs; index += 1) {
@@ -48,7 +46,7 @@ export async function measureQueueFloor(jobs = 400): Promise<QueueFloor> {
     const processed = await redisStats(server.url);
     return { jobs, addPerJob: (added.total - before.total) / jobs, processPerJob: (processed.total - added.total) / jobs };
   } finally {
-    await Promise.all([queue.close(), answers.queue.close()]);
+    await queue.close();
     producerConnection.disconnect();
     workerConnection.disconnect();
     await server.stop();

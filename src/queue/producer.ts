@@ -28,6 +28,17 @@ export interface JobLookup {
   state: JobState | 'unknown';
 }
 
+/** Every job's options, unless a caller says otherwise. */
+export const ANSWER_JOB_OPTIONS: JobsOptions = {
+  // Model and Slack retries happen inside the job, where the Slack message can say what is
+  // going on; the queue only retries what failed outside them (model: the model loop in
+  // model/model-loop.ts; Slack: publish/slack-messages.ts; the last attempt: queue/worker.ts).
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: KEEP_COMPLETED,
+  removeOnFail: KEEP_FAILED,
+};
+
 export class AnswerQueue {
   readonly queue: Queue<AnswerQueueJob>;
   private readonly threadOrder: ThreadOrder;
@@ -44,15 +55,7 @@ export class AnswerQueue {
     this.queue = new Queue<AnswerQueueJob>(QUEUE_NAME, {
       connection: redis,
       prefix,
-      defaultJobOptions: {
-        // Model and Slack retries happen inside the job, where the Slack message can say what is
-        // going on; the queue only retries what failed outside them (model: the model loop in
-        // model/model-loop.ts; Slack: publish/slack-messages.ts; the last attempt: queue/worker.ts).
-        attempts: 3,
-        backoff: { type: 'exponential', delay: 2000 },
-        removeOnComplete: KEEP_COMPLETED,
-        removeOnFail: KEEP_FAILED,
-      },
+      defaultJobOptions: ANSWER_JOB_OPTIONS,
     });
     // Redis errors are logged once by the connection itself (ops/redis.ts); without a listener
     // BullMQ prints every one of them raw on stderr while Redis is down.
