@@ -102,8 +102,8 @@ function explainAck(results: BenchResults, commandsToo: boolean): string {
   return [
     rows.map((row) => `- ${row}`).join('\n'),
     '',
-    "Bolt acknowledges an Events API request itself, before any listener runs, so an event's acknowledgement costs the HTTP parse, the signature check and Bolt's dispatch — but it waits behind whatever else the event loop has queued: the listeners' work for the requests just before it (queueing the job in Redis, logging) and, in the one-process bot, the answering. `/aws` is acknowledged only after its job is queued (the claim script and BullMQ's add), so it waits for those round trips too" +
-      (commandsToo ? ', which is why commands miss by more.' : '.'),
+    "Bolt acknowledges an Events API request itself, before any listener runs, and `/aws` acknowledges before it queues its job, so an acknowledgement costs the HTTP parse, the signature check and Bolt's dispatch — but it waits behind whatever else the event loop has queued: the listeners' work for the requests just before it (queueing the job in Redis, logging) and, in the one-process bot, the answering" +
+      (commandsToo ? '. A command is acknowledged by its listener, after the global middleware (payload checks, allowlists) has run, which is why commands miss by more.' : '.'),
     '',
     split
       ? `The process that only receives requests spends ${num(split.webCpuPerRequestMs, 1)} ms of CPU on each, so at 200 a second it is ${Math.round(split.webCpu * 100)}% busy: at that load, bursts of requests queue behind each other, and the p99 is that queueing, not any one slow step.` +

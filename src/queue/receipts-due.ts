@@ -44,11 +44,12 @@ const LOOK_EVERY_MS = 250;
 /**
  * A worker process's share of the receipts: it takes the due ones it has room for and posts
  * them, apart from the answers' worker slots, so a burst larger than the worker pool is
- * acknowledged within seconds. It looks again when the earliest receipt left falls due; with none
- * left, after the shortest time between a question and its receipt (`receiptAfterMs`): a question
- * queued after a look falls due no sooner than that, so an idle worker costs Redis one look per
- * `receiptAfterMs` instead of four a second. While more are due than it had room for, a post that
- * ends takes the next one at once: a burst is acknowledged as fast as Slack takes the posts.
+ * acknowledged within seconds. It looks again when the earliest receipt left falls due (a
+ * quarter of a second after this look at the soonest); with none left, after the shortest time
+ * between a question and its receipt (`receiptAfterMs`): a question queued after a look falls due
+ * no sooner than that, so an idle worker costs Redis one look per `receiptAfterMs` instead of four
+ * a second. While more are due than it had room for, a post that ends takes the next one at once:
+ * a burst is acknowledged as fast as Slack takes the posts.
  */
 export class ReceiptSweeper {
   /** Set while the sweeper runs. */
@@ -101,7 +102,8 @@ export class ReceiptSweeper {
       const now = Date.now();
       const { taken, nextDueAt } = await this.due.take(now, room);
       this.moreDue = taken.length === room;
-      nextLookMs = nextDueAt === undefined ? this.idleLookMs : Math.min(this.idleLookMs, Math.max(0, nextDueAt - now));
+      // Never sooner than a look period: a burst's receipts fall due a millisecond apart, and are taken together.
+      nextLookMs = nextDueAt === undefined ? this.idleLookMs : Math.min(this.idleLookMs, Math.max(LOOK_EVERY_MS, nextDueAt - now));
       for (const jobId of taken) {
         const posting: Promise<void> = this.post(jobId).then(
           () => undefined,

@@ -61,13 +61,14 @@ it('a burst of due receipts is posted as fast as the posts end, not one batch pe
   }
 });
 
-it('looks again when the next receipt falls due, and with none left only after the time a new question takes to fall due', async () => {
+it('looks again when the next receipt falls due (a look period on at the soonest), and with none left only after the time a new question takes to fall due', async () => {
   const keys = new RedisKeys('sweeper-idle');
   const due = new CountedReceiptsDue(redis.client, keys);
   const posted: string[] = [];
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
   const start = Date.now();
   await redis.client.zadd(keys.receiptsDue(), start + 700, 'q-later');
+  await redis.client.zadd(keys.receiptsDue(), start + 710, 'q-right-after');
   const sweeper = new ReceiptSweeper(due, async (jobId) => void posted.push(jobId), silent, 2000);
   const lookSettled = async (looks: number) => {
     await until(() => due.looks === looks, `look ${looks}`);
@@ -85,11 +86,17 @@ it('looks again when the next receipt falls due, and with none left only after t
     await lookSettled(2);
     await until(() => posted.length === 1, 'q-later posted');
     expect(posted).toEqual(['q-later']);
-    // None left: a question queued from now on falls due 2 s after it was asked at the soonest.
-    vi.advanceTimersByTime(1999);
+    // One due 10 ms later is taken a look period later, not by a look of its own at once.
+    vi.advanceTimersByTime(249);
     expect(due.looks).toBe(2);
     vi.advanceTimersByTime(1);
     await lookSettled(3);
+    await until(() => posted.length === 2, 'q-right-after posted');
+    // None left: a question queued from now on falls due 2 s after it was asked at the soonest.
+    vi.advanceTimersByTime(1999);
+    expect(due.looks).toBe(3);
+    vi.advanceTimersByTime(1);
+    await lookSettled(4);
   } finally {
     await sweeper.stop();
   }
