@@ -53,6 +53,7 @@ it('a burst of due receipts is posted as fast as the posts end, not one batch pe
   );
   try {
     sweeper.start();
+    vi.advanceTimersByTime(250);
     await until(() => posted.length === 100, 'every due receipt posted');
     expect(new Set(posted).size).toBe(100);
     expect((await due.take(Date.now(), 10)).taken).toEqual([]);
@@ -78,9 +79,13 @@ it('looks again when the next receipt falls due (a look period on at the soonest
   };
   try {
     sweeper.start();
+    // The first look comes a look period after the start.
+    vi.advanceTimersByTime(249);
+    expect(due.looks).toBe(0);
+    vi.advanceTimersByTime(1);
     await lookSettled(1);
-    // Nothing due yet: the next look is when q-later falls due, not a quarter of a second later.
-    vi.advanceTimersByTime(699);
+    // Nothing due yet: the next look is when q-later falls due (at 700 ms), not a look period later.
+    vi.advanceTimersByTime(449);
     expect(due.looks).toBe(1);
     vi.advanceTimersByTime(1);
     await lookSettled(2);
