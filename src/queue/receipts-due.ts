@@ -44,14 +44,14 @@ const LOOK_EVERY_MS = 250;
 /**
  * A worker process's share of the receipts: it takes the due ones it has room for and posts
  * them, apart from the answers' worker slots, so a burst larger than the worker pool is
- * acknowledged within seconds. It first looks a quarter of a second after it starts (as it
- * always has: a worker starting on a backlog takes its first jobs before their receipts), then
- * when the earliest receipt left falls due (a quarter of a second after the last look at the
- * soonest); with none left, after the shortest time
- * between a question and its receipt (`receiptAfterMs`): a question queued after a look falls due
- * no sooner than that, so an idle worker costs Redis one look per `receiptAfterMs` instead of four
- * a second. While more are due than it had room for, a post that ends takes the next one at once:
- * a burst is acknowledged as fast as Slack takes the posts.
+ * acknowledged within seconds. It first looks a quarter of a second after it starts (a worker
+ * starting on a backlog takes its first jobs before their receipts), then when the earliest
+ * receipt left falls due (a quarter of a second after the last look at the soonest); with none
+ * left, after the shortest time between a question and its receipt (`receiptAfterMs`): a
+ * question queued after a look falls due no sooner than that, so an idle worker costs Redis one
+ * look per `receiptAfterMs` instead of four a second. While more are due than it had room for, a
+ * post that ends takes the next one at once: a burst is acknowledged as fast as Slack takes the
+ * posts.
  */
 export class ReceiptSweeper {
   /** Set while the sweeper runs. */
