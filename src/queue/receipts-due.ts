@@ -54,7 +54,7 @@ const LOOK_EVERY_MS = 250;
  * posts.
  */
 export class ReceiptSweeper {
-  /** Set while the sweeper runs. */
+  /** True from start() to stop(). */
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();

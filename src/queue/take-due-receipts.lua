@@ -4,5 +4,5 @@
 -- KEYS: receipts due (sorted set: question job ids by due time).
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 if #due > 0 then redis.call('ZREM', KEYS[1], unpack(due)) end
-local next = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
-return {due, next or false}
+local earliest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+return {due, earliest or false}
