@@ -14,13 +14,17 @@ import type { SystemName } from './harness/world.js';
 const ALL: SystemName[] = ['bot-all', 'bot-split', 'naive'];
 const ONE_BOT: SystemName[] = ['bot-all', 'naive'];
 
+/**
+ * The runs, then the same runs again: alternating, so that other work on a shared machine (which
+ * only ever slows a run down) falls on both systems alike, and the better of each counts.
+ */
+const twice = <Run>(runs: Run[]): Run[] => [...runs, ...runs];
+
 export const PLAN: { ack: AckOptions[]; streaming: StreamingOptions[]; throughput: ThroughputOptions[]; memory: MemoryOptions[]; tools: ToolsOptions[] } = {
   ack: [
     ...ALL.map((system) => ({ system, ratePerSecond: 50, durationSeconds: 4 })),
-    // 1,000 requests: the p99 is the 10th slowest, not the 6th. Twice each, alternating, and the
-    // better of the two counts: the 10th slowest request is whatever else the cores were doing.
-    ...ALL.map((system) => ({ system, ratePerSecond: 200, durationSeconds: 5 })),
-    ...ALL.map((system) => ({ system, ratePerSecond: 200, durationSeconds: 5 })),
+    // 1,000 requests: the p99 is the 10th slowest, not the 6th; and that is whatever else the cores were doing.
+    ...twice(ALL.map((system) => ({ system, ratePerSecond: 200, durationSeconds: 5 }))),
     ...ONE_BOT.map((system) => ({ system, ratePerSecond: 1000, durationSeconds: 2 })),
     { system: 'bot-split', ratePerSecond: 200, durationSeconds: 3, profile: true },
   ],
@@ -35,18 +39,16 @@ export const PLAN: { ack: AckOptions[]; streaming: StreamingOptions[]; throughpu
     { system: 'bot-all', answers: 500, timeScale: 10, concurrency: 16 },
   ],
   throughput: [
-    // Twice each, alternating, and the better of the two counts: other work on a shared machine
-    // only ever slows a run down.
     // 1,000 answers: a run of a few seconds, so that the workers' start and the last answers' end are a small part of it.
-    { system: 'bot-split', mode: 'prefilled', workers: 1, answers: 1000 },
-    { system: 'bot-split', mode: 'prefilled', workers: 2, answers: 1000 },
-    { system: 'bot-split', mode: 'prefilled', workers: 1, answers: 1000 },
-    { system: 'bot-split', mode: 'prefilled', workers: 2, answers: 1000 },
+    ...twice<ThroughputOptions>([
+      { system: 'bot-split', mode: 'prefilled', workers: 1, answers: 1000 },
+      { system: 'bot-split', mode: 'prefilled', workers: 2, answers: 1000 },
+    ]),
     { system: 'bot-split', mode: 'prefilled', workers: 1, answers: 300, profile: true },
-    { system: 'bot-all', mode: 'burst', answers: 500 },
-    { system: 'naive', mode: 'burst', answers: 500 },
-    { system: 'bot-all', mode: 'burst', answers: 500 },
-    { system: 'naive', mode: 'burst', answers: 500 },
+    ...twice<ThroughputOptions>([
+      { system: 'bot-all', mode: 'burst', answers: 500 },
+      { system: 'naive', mode: 'burst', answers: 500 },
+    ]),
   ],
   memory: [
     { system: 'bot-split', answers: 1000 },

@@ -29,23 +29,20 @@ export class IdPartError extends Error {
 }
 
 const JOB_ID_SEPARATOR = '-';
-/** What a part keeps as it is: `char` tests one character, `all` a whole part (Slack's ids and timestamps pass in one test). */
-const KEEP_IN_JOB_ID = { char: /^[\w.]$/, all: /^[\w.]*$/ };
-const KEEP_IN_KEY = { char: /^[\w.-]$/, all: /^[\w.-]*$/ };
+/** A character a part cannot keep as it is; a part without one (every Slack id and timestamp) is kept whole after one test. */
+const ESCAPED_IN_JOB_ID = /[^\w.]/;
+const ESCAPED_IN_KEY = /[^\w.-]/;
 /** A part as the encoder writes it: kept characters and `%XX` escapes with upper-case hex. */
 const ENCODED_JOB_ID_PART = /^(?:[\w.]|%[0-9A-F]{2})+$/;
 const KIND = /^[a-z]+$/;
 const SLACK_TS = /^\d+\.\d+$/;
 
-function escapePart(value: string, keep: { char: RegExp; all: RegExp }): string {
+function escapePart(value: string, escaped: RegExp): string {
   if (value.length > MAX_ID_PART_CHARS) throw new IdPartError(`an id part of ${value.length} characters is longer than the ${MAX_ID_PART_CHARS} allowed`);
-  if (keep.all.test(value)) return value;
-  let escaped = '';
-  for (const char of value) {
-    if (keep.char.test(char)) escaped += char;
-    else escaped += utf8Escapes(char);
-  }
-  return escaped;
+  if (!escaped.test(value)) return value;
+  let part = '';
+  for (const char of value) part += escaped.test(char) ? utf8Escapes(char) : char;
+  return part;
 }
 
 /** `%XX` for each UTF-8 byte of one character. */
@@ -64,12 +61,12 @@ function utf8Escapes(char: string): string {
 /** One part of a job id. */
 function encodeJobIdPart(value: string): string {
   if (value.length === 0) throw new IdPartError('an id part is empty');
-  return escapePart(value, KEEP_IN_JOB_ID);
+  return escapePart(value, ESCAPED_IN_JOB_ID);
 }
 
 /** One part of a Redis key name (ops/redis-keys.ts joins them with `:`). An empty part stays empty. */
 export function encodeKeyPart(value: string): string {
-  return escapePart(value, KEEP_IN_KEY);
+  return escapePart(value, ESCAPED_IN_KEY);
 }
 
 /** A job id of `kind` (lower-case letters) and its parts. */

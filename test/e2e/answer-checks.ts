@@ -3,15 +3,15 @@ import type { SlackMessage } from '../fakes/slack.js';
 import { blockActions, sendAction, SIGNING_SECRET, type SlackHttpResult } from '../support/slack-requests.js';
 import { BOT_USER, isFinal, type Asked, type Stack } from './stack.js';
 
-/**
- * What the failure tests look at in the fake workspace: the bot's replies in a thread, their
- * buttons, and pressing one the way Slack delivers a click (a signed block_actions request).
- */
 /** The job of a question asked in the stack's workspace (the fake Slack's team, T0TEST). */
 export function jobIdOf(asked: Pick<Asked, 'channel' | 'ts'>): string {
   return questionJobId('T0TEST', asked.channel, asked.ts);
 }
 
+/**
+ * What the failure tests look at in the fake workspace: the bot's replies in a thread, their
+ * buttons, and pressing one the way Slack delivers a click (a signed block_actions request).
+ */
 export function botRepliesIn(stack: Stack, asked: Pick<Asked, 'channel' | 'threadTs' | 'ts'>): SlackMessage[] {
   return stack.slack.messagesIn(asked.channel, asked.threadTs).filter((message) => message.user === BOT_USER && message.ts !== asked.ts);
 }
