@@ -1,4 +1,4 @@
-import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../ops/redis.js';
 import { isHandledFailure, type AnswerQueueJob, type JobHandle, type JobHandler, type JobHandlers } from '../core/jobs.js';
 import type { Logger } from '../ops/logger.js';
@@ -46,6 +46,7 @@ export class QueueWorker {
   private readonly threadOrder: ThreadOrder;
   private readonly lookup: Queue;
   private readonly running = new RunningJobs();
+  private closing = false;
 
   constructor(
     private readonly handlers: JobHandlers,
@@ -85,6 +86,13 @@ export class QueueWorker {
   }
 
   private async process(job: Job<AnswerQueueJob>, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    if (this.closing) {
+      // BullMQ's blocking wait can still return a job queued just after close() began (it does
+      // not look at its closing flag again before taking the job): that job goes back to the
+      // queue untouched, for a worker that is not stopping.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
     const data = job.data;
     if (data.kind === 'question' && !(await this.threadOrder.isTurnOf(data, job.id!))) {
       this.logger.debug({ jobId: job.id, threadTs: data.threadTs }, 'waiting for an earlier question of the thread');
@@ -124,6 +132,7 @@ export class QueueWorker {
 
   /** Stops taking jobs and lets the ones in flight finish, for at most graceMs. */
   async close(graceMs: number): Promise<'drained' | 'timed-out'> {
+    this.closing = true;
     const closing = Promise.all([this.worker.close(), this.receipts.stop()]);
     const timedOut = new Promise<'timed-out'>((resolve) => setTimeout(() => resolve('timed-out'), graceMs).unref());
     const result = await Promise.race([closing.then(() => 'drained' as const), timedOut]);
