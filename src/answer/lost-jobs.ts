@@ -1,5 +1,6 @@
 import { answerBlocks } from '../core/answer-blocks.js';
 import { isHandledFailure, type AnswerQueueJob, type HandledFailure, type JobHandle, type JobHandler, type JobHandlers, type QuestionJob } from '../core/jobs.js';
+import { linkedAbort } from '../core/linked-abort.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisClient } from '../ops/redis.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
@@ -226,14 +227,16 @@ export class LostJobs {
         const answer: InFlightAnswer = { data: job.data, running: true, vanished: false, failureShown: false, since: Date.now(), closeAttempts: 0 };
         this.answers.set(job.id, answer);
         // Cancels the model call of an answer whose job vanished: its text would be thrown away.
-        const lost = new AbortController();
+        const lost = linkedAbort(signal);
         let result: unknown;
         try {
-          result = await handler.run(this.watchedHandle(job, answer, lost), signal ? AbortSignal.any([signal, lost.signal]) : lost.signal);
+          result = await handler.run(this.watchedHandle(job, answer, lost.controller), lost.signal);
         } catch (error) {
           return this.afterError(job.id, answer, error);
+        } finally {
+          lost.unlink();
         }
-        return this.afterRun(job.id, answer, result, lost.signal.aborted);
+        return this.afterRun(job.id, answer, result, lost.signal.reason instanceof JobVanishedError);
       },
     };
   }

@@ -1,3 +1,5 @@
+import { linkedAbort, type LinkedAbort } from '../core/linked-abort.js';
+
 /**
  * The SDK's timeout only covers a request until its response starts. A stream that stalls after
  * that (a dropped connection that never closes, a proxy holding it open) would wait for ever, and
@@ -6,8 +8,9 @@
  * as a person pressing Stop.
  */
 export class StreamWatchdog {
-  private readonly idle = new AbortController();
+  private readonly abort: LinkedAbort;
   private timer: NodeJS.Timeout | undefined;
+  private timedOut = false;
   /** Aborted by the caller's signal (Stop) or by the watchdog. */
   readonly signal: AbortSignal;
 
@@ -15,7 +18,8 @@ export class StreamWatchdog {
     readonly idleMs: number,
     outer?: AbortSignal,
   ) {
-    this.signal = outer ? AbortSignal.any([outer, this.idle.signal]) : this.idle.signal;
+    this.abort = linkedAbort(outer);
+    this.signal = this.abort.signal;
     this.kick();
   }
 
@@ -23,15 +27,22 @@ export class StreamWatchdog {
   kick(): void {
     // Restarting the one timer, rather than a new one per piece of the stream.
     if (this.timer) this.timer.refresh();
-    else this.timer = setTimeout(() => this.idle.abort(new Error(`no data from the model for ${this.idleMs} ms`)), this.idleMs);
+    else this.timer = setTimeout(() => this.expire(), this.idleMs);
   }
 
   /** Whether the watchdog ended the stream. */
   get fired(): boolean {
-    return this.idle.signal.aborted;
+    return this.timedOut;
   }
 
   stop(): void {
     clearTimeout(this.timer);
+    this.abort.unlink();
+  }
+
+  private expire(): void {
+    if (this.signal.aborted) return;
+    this.timedOut = true;
+    this.abort.controller.abort(new Error(`no data from the model for ${this.idleMs} ms`));
   }
 }
