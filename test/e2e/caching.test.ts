@@ -100,7 +100,7 @@ describe('prompt caching', () => {
 
     const url = stack.slack.responseUrl({ channel: GENERAL, user: DAVE });
     await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'usage', user_id: DAVE, response_url: url });
-    const report = await stack.slack.waitFor(() => stack.slack.responses.find((response) => url.endsWith(response.id) && String(response.body.text).includes('Your usage')));
+    const report = await stack.slack.waitFor(() => stack.slack.responsesTo(url).find((response) => String(response.body.text).includes('Your usage')));
     const cacheReads = /([\d,]+) read from the prompt cache/.exec(String(report.body.text))?.[1];
     // Both questions read the system prompt (several thousand tokens each) from the cache.
     expect(Number(cacheReads?.replace(/,/g, ''))).toBeGreaterThan(8000);

@@ -145,7 +145,7 @@ describe('Redis stopped and restarted while the bot runs', () => {
     const command = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'Are you there?', user_id: ALICE, channel_id: GENERAL, response_url: url });
     expect(command.status).toBe(200);
     expect(command.body).toBe('');
-    const told = await stack.slack.waitFor(() => stack.slack.responses.find((post) => url.endsWith(`/${post.id}`)));
+    const told = await stack.slack.waitFor(() => stack.slack.responsesTo(url)[0]);
     expect(told.body).toMatchObject({ response_type: 'ephemeral', text: QUEUE_DOWN_TEXT });
     expect(await healthz()).toBe(503);
 

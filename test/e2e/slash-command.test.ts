@@ -97,8 +97,7 @@ describe('/aws where the bot is not a member', () => {
     const response = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'What is an IAM role?', channel_id: 'C0NOTIN', response_url: url, trigger_id: triggerId });
     expect(response.status).toBe(200);
 
-    const id = url.slice(url.lastIndexOf('/') + 1);
-    const posts = () => stack.slack.responses.filter((post) => post.id === id);
+    const posts = () => stack.slack.responsesTo(url);
     const final = await stack.slack.waitFor(() => posts().find((post) => String(post.body.text).includes('temporary credentials')));
     expect(final.status).toBe(200);
     expect(final.body).toMatchObject({ response_type: 'ephemeral', replace_original: true });

@@ -33,13 +33,12 @@ afterAll(async () => {
 /** `/aws usage` as `user`; resolves with the report the worker sent to the command's response_url. */
 async function usageReport(user: string): Promise<{ text: string; responseType: unknown }> {
   const url = stack.slack.responseUrl({ channel: GENERAL, user });
-  const id = url.slice(url.lastIndexOf('/') + 1);
   const ack = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'usage', user_id: user, channel_id: GENERAL, response_url: url });
   expect(ack.status).toBe(200);
   // The acknowledgement only says the report is coming; a worker reads and sends it (how fast
   // Slack is acknowledged is the benchmark's to measure).
   expect(ack.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Adding up your usage') });
-  const post = await stack.slack.waitFor(() => stack.slack.responses.find((response) => response.id === id && String(response.body.text).includes('Your usage')));
+  const post = await stack.slack.waitFor(() => stack.slack.responsesTo(url).find((response) => String(response.body.text).includes('Your usage')));
   return { text: String(post.body.text), responseType: post.body.response_type };
 }
 

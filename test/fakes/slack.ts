@@ -451,6 +451,12 @@ export class FakeSlack {
     return `${this.origin}/response/${id}`;
   }
 
+  /** Every post made to a response_url `responseUrl()` returned, refused ones included, oldest first. */
+  responsesTo(url: string): ResponseUrlPost[] {
+    const id = url.slice(url.lastIndexOf('/') + 1);
+    return this.responses.filter((post) => post.id === id);
+  }
+
   // ---- Socket Mode ------------------------------------------------------------------------------
 
   sendEnvelope(type: EnvelopeType, payload: object, options?: EnvelopeOptions): Promise<SocketAck> {
