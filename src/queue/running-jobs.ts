@@ -25,16 +25,21 @@ export class RunningJobs {
    * they showed.
    */
   async handBack(logger: Logger): Promise<void> {
-    await Promise.all(
-      [...this.jobs.values()].map(async ({ job, token }) => {
-        try {
-          await job.moveToWait(token);
-          logger.info({ jobId: job.id }, 'job handed back to the queue');
-        } catch (error) {
-          logger.warn({ err: error, jobId: job.id }, 'could not hand the job back; it is resumed when its lock lapses');
-        }
-      }),
-    );
+    await Promise.all([...this.jobs.values()].map(({ job, token }) => handBack(job, token, logger)));
     this.jobs.clear();
+  }
+}
+
+/**
+ * Puts a job this worker holds back at the head of the wait list, releasing its lock. If Redis
+ * cannot take it now, the job stays active under the lock, and the stalled-job check resumes it
+ * once the lock lapses.
+ */
+export async function handBack(job: Job, token: string | undefined, logger: Logger): Promise<void> {
+  try {
+    await job.moveToWait(token);
+    logger.info({ jobId: job.id }, 'job handed back to the queue');
+  } catch (error) {
+    logger.warn({ err: error, jobId: job.id }, 'could not hand the job back; it is resumed when its lock lapses');
   }
 }

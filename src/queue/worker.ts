@@ -5,7 +5,7 @@ import type { Logger } from '../ops/logger.js';
 import type { RedisKeys } from '../ops/redis-keys.js';
 import { QUEUE_NAME } from './queue-name.js';
 import { ReceiptSweeper, ReceiptsDue } from './receipts-due.js';
-import { RunningJobs } from './running-jobs.js';
+import { handBack, RunningJobs } from './running-jobs.js';
 import { ThreadOrder } from './thread-order.js';
 
 /**
@@ -89,8 +89,8 @@ export class QueueWorker {
     if (this.closing) {
       // BullMQ's blocking wait can still return a job queued just after close() began (it does
       // not look at its closing flag again before taking the job): that job goes back to the
-      // queue untouched, for a worker that is not stopping.
-      await job.moveToWait(token);
+      // queue untouched, for a worker that is not stopping (never failed: it made no attempt).
+      await handBack(job, token, this.logger);
       throw new WaitingError();
     }
     const data = job.data;
