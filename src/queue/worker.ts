@@ -133,9 +133,9 @@ export class QueueWorker {
   /** Stops taking jobs and lets the ones in flight finish, for at most graceMs. */
   async close(graceMs: number): Promise<'drained' | 'timed-out'> {
     this.closing = true;
-    const closing = Promise.all([this.worker.close(), this.receipts.stop()]);
+    const stopped = Promise.all([this.worker.close(), this.receipts.stop()]);
     const timedOut = new Promise<'timed-out'>((resolve) => setTimeout(() => resolve('timed-out'), graceMs).unref());
-    const result = await Promise.race([closing.then(() => 'drained' as const), timedOut]);
+    const result = await Promise.race([stopped.then(() => 'drained' as const), timedOut]);
     if (result === 'timed-out') {
       // Whatever is still running is handed back to the queue now (BullMQ's close cannot be
       // forced once it has started waiting), and another worker resumes it from the messages
