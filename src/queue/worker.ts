@@ -46,7 +46,6 @@ export class QueueWorker {
   private readonly threadOrder: ThreadOrder;
   private readonly lookup: Queue;
   private readonly running = new RunningJobs();
-  private closing = false;
 
   constructor(
     private readonly handlers: JobHandlers,
@@ -86,10 +85,10 @@ export class QueueWorker {
   }
 
   private async process(job: Job<AnswerQueueJob>, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
-    if (this.closing) {
+    if (this.worker.closing) {
       // BullMQ's blocking wait can still return a job queued just after close() began (it does
-      // not look at its closing flag again before taking the job): that job goes back to the
-      // queue untouched, for a worker that is not stopping (never failed: it made no attempt).
+      // not look at this flag again before taking the job): that job goes back to the queue
+      // untouched, for a worker that is not stopping (never failed: it made no attempt).
       await handBack(job, token, this.logger);
       throw new WaitingError();
     }
@@ -132,7 +131,6 @@ export class QueueWorker {
 
   /** Stops taking jobs and lets the ones in flight finish, for at most graceMs. */
   async close(graceMs: number): Promise<'drained' | 'timed-out'> {
-    this.closing = true;
     const stopped = Promise.all([this.worker.close(), this.receipts.stop()]);
     const timedOut = new Promise<'timed-out'>((resolve) => setTimeout(() => resolve('timed-out'), graceMs).unref());
     const result = await Promise.race([stopped.then(() => 'drained' as const), timedOut]);
