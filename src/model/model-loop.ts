@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { setTimeout as delay } from 'node:timers/promises';
+import { abortable } from '../core/abortable.js';
 import type { ModelTurn } from '../core/conversation.js';
 import { ZERO_USAGE, type ModelCall, type ModelUsage } from '../core/model-usage.js';
 import type { Logger } from '../ops/logger.js';
@@ -314,7 +315,7 @@ async function runOne(use: Anthropic.ToolUseBlock, tool: Tool | undefined, input
   let outcome: ToolOutcome;
   try {
     // A tool that ignores its signal must not hold the answer: its time limit also ends the wait.
-    outcome = await Promise.race([tool.run(input, { signal: callSignal, asker }), aborted(callSignal)]);
+    outcome = await abortable(tool.run(input, { signal: callSignal, asker }), callSignal);
   } catch (error) {
     outcome = {
       text: callSignal.aborted && limit.aborted ? `The tool did not answer within ${deps.settings.toolTimeoutMs / 1000} seconds.` : `The tool failed: ${error instanceof Error ? error.message : String(error)}`,
@@ -326,14 +327,6 @@ async function runOne(use: Anthropic.ToolUseBlock, tool: Tool | undefined, input
   deps.observer?.toolFinished(use.name, outcome.isError, durationMs);
   deps.logger.info({ tool: use.name, isError: outcome.isError, durationMs, sources: outcome.sources.length, ...(outcome.log ? { toolLog: outcome.log } : {}) }, 'tool call');
   return outcome;
-}
-
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const fail = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
 }
 
 function safeDescribe(tool: Tool, input: Record<string, unknown>): string {

@@ -5,10 +5,11 @@
  * call and how to summarise the answers.
  */
 import type { z } from 'zod';
+import { abortable } from '../../core/abortable.js';
 import { redactSecrets } from '../../core/redact.js';
 import type { ToolAsker, ToolContext, ToolOutcome } from '../../model/tools.js';
 import type { Logger } from '../../ops/logger.js';
-import { abortable, roleSessionName, type AwsCredentialBroker, type AwsCredentials } from './credentials.js';
+import { roleSessionName, type AwsCredentialBroker, type AwsCredentials } from './credentials.js';
 import { describeAwsFailure } from './errors.js';
 import { fitToTokens } from './format.js';
 import { findOperation, SERVICE_LABELS, type AwsOperation, type AwsOperationId } from './operations.js';

@@ -11,6 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type CallToolResult, type Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
+import { abortable } from '../../core/abortable.js';
 import { redactSecrets } from '../../core/redact.js';
 import { abortFailure, classifyFailure, meansServerLost, type CallFailure } from './failures.js';
 import type { McpServerConfig, McpServerKind, ResolvedMcpOptions } from './options.js';
@@ -113,7 +114,7 @@ export class McpServerConnection {
     if (pauseMs > 0) return { ok: false, failure: { kind: 'rate_limited', retryAfterSeconds: Math.ceil(pauseMs / 1000) } };
 
     let client = this.client;
-    if (client === undefined && this.pending !== undefined && this.state !== 'unreachable') client = await untilAborted(this.pending, signal);
+    if (client === undefined && this.pending !== undefined && this.state !== 'unreachable') client = await abortable(this.pending, signal).catch(() => undefined);
     if (signal.aborted) return { ok: false, failure: abortFailure(signal.reason) };
     if (this.closed) return { ok: false, failure: { kind: 'closed' } };
     if (client === undefined) return { ok: false, failure: this.unavailable() };
@@ -138,7 +139,7 @@ export class McpServerConnection {
         });
         // A 404 for an expired session means the call was never run: safe to send again once.
         if (failure.kind === 'session_expired' && attempt === 0 && !signal.aborted) {
-          const renewed = await untilAborted(this.renewSession(generation), signal);
+          const renewed = await abortable(this.renewSession(generation), signal).catch(() => undefined);
           if (renewed !== undefined) {
             client = renewed;
             continue;
@@ -398,23 +399,4 @@ function failureDetail(failure: CallFailure): string {
     case 'closed':
       return 'closed';
   }
-}
-
-/** The promise's value, or undefined as soon as the signal aborts (the promise itself runs on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const onAbort = (): void => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(undefined);
-      },
-    );
-  });
 }
