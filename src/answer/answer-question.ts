@@ -17,6 +17,7 @@ import { slackErrorCode } from '../publish/slack-web.js';
 import type { Accounting } from '../usage/accounting.js';
 import { answerInAssistantThread } from './assistant-thread.js';
 import { readThreadOnce, ThreadCache, type BotAuthor } from './thread-cache.js';
+import { findAnswerMessage } from './thread-reader.js';
 import { claimAnswerMessage } from './receipts.js';
 import { withStopRequested } from './stop-requests.js';
 import type { ToolCatalog } from '../tools/catalog.js';
@@ -83,10 +84,12 @@ export async function answerQuestion(job: JobHandle<QuestionJob>, deps: Question
 
 async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, signal: AbortSignal | undefined): Promise<AnswerOutcome> {
   const place: AnswerPlace = { teamId: job.data.teamId, channel: job.data.channel, threadTs: job.data.threadTs, jobId: job.id };
-  // 1. Admit. A job run again after a crash (it already has its answer message) was admitted before.
-  // A question that waited in the queue may have its message already, posted by its receipt.
+  // 1. Admit. A question that waited in the queue may have its message already, posted by its
+  // receipt. A job run again after a crash that has its answer message was admitted before.
+  const claim = job.data.answerTs === undefined ? await claimAnswerMessage(job.id, deps) : undefined;
+  if (claim?.kind === 'earlier-run') await recoverAnswerMessage(job, place, deps);
+  const receiptTs = claim?.kind === 'receipt' ? claim.ts : undefined;
   const rerun = job.data.answerTs !== undefined;
-  const receiptTs = rerun ? undefined : await claimAnswerMessage(job.id, deps);
   if (!rerun && !(await admit(job, deps))) {
     if (receiptTs) await deps.messages.slack.chat.delete({ channel: place.channel, ts: receiptTs }).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not delete the sign of receipt'));
     return { status: 'over-limit', calls: [], usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, finishedAt: Date.now(), toolCalls: 0, sources: [] };
@@ -128,6 +131,17 @@ async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, s
   await deps.accounting?.record(question, outcome, deps.logger);
   if (outcome.status !== 'failed') await job.update({ ...job.data, deliveredAt: outcome.finishedAt });
   return outcome;
+}
+
+/**
+ * An earlier run that ended between posting the answer's message and recording it on the job left
+ * the message in the thread: the answer continues in it rather than posting a second one.
+ */
+async function recoverAnswerMessage(job: JobHandle<QuestionJob>, place: AnswerPlace, deps: QuestionDeps): Promise<void> {
+  const answerTs = await findAnswerMessage(deps.messages.slack, place.channel, place.threadTs, job.id);
+  if (answerTs === undefined) return;
+  deps.logger.info({ answerTs }, 'continuing in the message an earlier run posted without recording it');
+  await job.update({ ...job.data, answerTs });
 }
 
 /** Over a limit, the person is told privately why and when to ask again; the question goes no further. */

@@ -71,24 +71,29 @@ export async function postReceipt(questionJobId: string, deps: ReceiptDeps): Pro
 }
 
 /**
- * Called by the answer before anything else: the ts of the message its receipt posted, to write
- * the answer in, or undefined when the answer posts its own message.
+ * Who writes the answer's message, as the answer claims it before anything else: the message its
+ * receipt posted, a message of its own (`new`), or whatever an earlier run of this job did
+ * (`earlier-run`: it posted its message unless it ended first, and it may have ended before it
+ * could record the message on the job).
  */
-export async function claimAnswerMessage(jobId: string, deps: Pick<ReceiptDeps, 'redis' | 'keys'>): Promise<string | undefined> {
+export type AnswerMessageClaim = { kind: 'receipt'; ts: string } | { kind: 'new' } | { kind: 'earlier-run' };
+
+export async function claimAnswerMessage(jobId: string, deps: Pick<ReceiptDeps, 'redis' | 'keys'>): Promise<AnswerMessageClaim> {
   const key = deps.keys.answerMessage(jobId);
   const deadline = Date.now() + RECEIPT_WAIT_MS;
   for (;;) {
-    if ((await deps.redis.set(key, ANSWER_CLAIM, 'EX', CLAIM_SECONDS, 'NX')) !== null) return undefined;
+    if ((await deps.redis.set(key, ANSWER_CLAIM, 'EX', CLAIM_SECONDS, 'NX')) !== null) return { kind: 'new' };
     const value = await deps.redis.get(key);
-    if (value === ANSWER_CLAIM) return undefined; // an earlier run of this job
-    if (value !== null && value !== RECEIPT_POSTING) return value;
+    if (value === ANSWER_CLAIM) return { kind: 'earlier-run' };
+    if (value !== null && value !== RECEIPT_POSTING) return { kind: 'receipt', ts: value };
     if (value === RECEIPT_POSTING) {
       if (Date.now() >= deadline) {
         // Taken with GET: a receipt posted at this very moment is seen here, or sees this claim.
         const before = await deps.redis.set(key, ANSWER_CLAIM, 'EX', CLAIM_SECONDS, 'GET');
-        if (before === null || before === RECEIPT_POSTING || before === ANSWER_CLAIM) return undefined;
+        if (before === ANSWER_CLAIM) return { kind: 'earlier-run' };
+        if (before === null || before === RECEIPT_POSTING) return { kind: 'new' };
         await deps.redis.set(key, before, 'EX', CLAIM_SECONDS);
-        return before;
+        return { kind: 'receipt', ts: before };
       }
       await sleep(RECEIPT_POLL_MS);
     }

@@ -30,18 +30,39 @@ const PAGE_SIZE = 200;
 
 export async function readThread(slack: WebClient, channel: string, threadTs: string): Promise<ThreadMessage[]> {
   const messages: ThreadMessage[] = [];
+  for await (const page of threadPages(slack, channel, threadTs)) {
+    for (const raw of page) {
+      const message = toThreadMessage(raw);
+      if (message) messages.push(message);
+    }
+  }
+  return messages;
+}
+
+/**
+ * The answer message a run of this job posted, when the run ended before it could record it on
+ * the job (a worker killed between Slack's reply and the job's update): the bot's first message
+ * in the thread whose metadata names the job. A stream still open carries no metadata yet, so an
+ * answer begun as one is not found here.
+ */
+export async function findAnswerMessage(slack: WebClient, channel: string, threadTs: string, jobId: string): Promise<string | undefined> {
+  for await (const page of threadPages(slack, channel, threadTs)) {
+    const found = page.find((raw) => raw.metadata?.event_type === METADATA_EVENT && raw.metadata.event_payload?.job === jobId && raw.metadata.event_payload.kind === 'answer');
+    if (found?.ts) return found.ts;
+  }
+  return undefined;
+}
+
+/** Every page of conversations.replies, oldest messages first, with the metadata of the bot's own. */
+async function* threadPages(slack: WebClient, channel: string, threadTs: string): AsyncGenerator<RawSlackMessage[]> {
   let cursor: string | undefined;
   do {
     const page = await withRateLimitRetry(() =>
       slack.conversations.replies({ channel, ts: threadTs, limit: PAGE_SIZE, include_all_metadata: true, ...(cursor ? { cursor } : {}) }),
     );
-    for (const raw of (page.messages ?? []) as RawSlackMessage[]) {
-      const message = toThreadMessage(raw);
-      if (message) messages.push(message);
-    }
+    yield page.messages ?? [];
     cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
   } while (cursor);
-  return messages;
 }
 
 export function toThreadMessage(raw: RawSlackMessage): ThreadMessage | undefined {

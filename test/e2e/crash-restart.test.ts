@@ -68,6 +68,33 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     expect(stack.slack.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === asked.ts)).toHaveLength(1);
     expect(liveWorkers().filter((bot) => answered(bot, jobIdOf(asked)))).toHaveLength(1);
   });
+
+  it('killed between posting the answer message and recording it on the job: the next worker finds that message and completes the answer in it', async () => {
+    const [victim] = liveWorkers();
+    expect(liveWorkers()).toEqual([victim]);
+    const answerText = sentences('Kinesis', 20);
+    stack.anthropic.enqueue({ text: answerText, chunkSize: 12, tokenDelayMs: 100 }, { text: answerText, chunkSize: 24, tokenDelayMs: 10 });
+    // Killed while Slack takes the post: the message exists, and its worker never learns its ts.
+    let orphanTs: string | undefined;
+    const stopWatching = stack.slack.onCall((call) => {
+      const payload = (call.args.metadata as { event_payload?: { kind?: string } } | undefined)?.event_payload;
+      if (orphanTs !== undefined || call.method !== 'chat.postMessage' || payload?.kind !== 'answer') return;
+      orphanTs = (call.response as { ts?: string }).ts;
+      void victim!.kill('SIGKILL');
+    });
+    const asked = await stack.mention(`<@${BOT_USER}> Tell me about Kinesis.`);
+    await victim!.exited;
+    stopWatching();
+    const replacement = await stack.startBot('worker');
+
+    const answer = await stack.finalAnswer(asked, 20_000);
+    expect(orphanTs).toBeDefined();
+    expect(answer.ts).toBe(orphanTs);
+    expect(answer.text).toBe(answerText);
+    expect(botRepliesIn(stack, asked)).toHaveLength(1);
+    expect(stack.slack.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === asked.ts)).toHaveLength(1);
+    expect(replacement.logs.some((line) => line.msg === 'continuing in the message an earlier run posted without recording it' && line.answerTs === orphanTs)).toBe(true);
+  });
 });
 
 describe('a worker asked to stop (SIGTERM)', () => {
