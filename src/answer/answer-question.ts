@@ -87,7 +87,7 @@ async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, s
   // 1. Admit. A question that waited in the queue may have its message already, posted by its
   // receipt. A job run again after a crash that has its answer message was admitted before.
   const claim = job.data.answerTs === undefined ? await claimAnswerMessage(job.id, deps) : undefined;
-  if (claim?.kind === 'earlier-run') await recoverAnswerMessage(job, place, deps);
+  if (claim?.kind === 'unrecorded') await recoverAnswerMessage(job, place, deps);
   const receiptTs = claim?.kind === 'receipt' ? claim.ts : undefined;
   const rerun = job.data.answerTs !== undefined;
   if (!rerun && !(await admit(job, deps))) {
@@ -134,13 +134,13 @@ async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, s
 }
 
 /**
- * An earlier run that ended between posting the answer's message and recording it on the job left
- * the message in the thread: the answer continues in it rather than posting a second one.
+ * A run of this job, or its receipt, that ended between posting the answer's message and recording
+ * it left the message in the thread: the answer continues in it rather than posting a second one.
  */
 async function recoverAnswerMessage(job: JobHandle<QuestionJob>, place: AnswerPlace, deps: QuestionDeps): Promise<void> {
   const answerTs = await findAnswerMessage(deps.messages.slack, place.channel, place.threadTs, job.id);
   if (answerTs === undefined) return;
-  deps.logger.info({ answerTs }, 'continuing in the message an earlier run posted without recording it');
+  deps.logger.info({ answerTs }, 'continuing in the answer message posted without being recorded');
   await job.update({ ...job.data, answerTs });
 }
 

@@ -72,11 +72,13 @@ export async function postReceipt(questionJobId: string, deps: ReceiptDeps): Pro
 
 /**
  * Who writes the answer's message, as the answer claims it before anything else: the message its
- * receipt posted, a message of its own (`new`), or whatever an earlier run of this job did
- * (`earlier-run`: it posted its message unless it ended first, and it may have ended before it
- * could record the message on the job).
+ * receipt posted, a message of its own (`new`), or one that may exist without having been
+ * recorded (`unrecorded`): an earlier run of this job posted its message unless it ended first,
+ * and it may have ended before recording it; a receipt still being posted after RECEIPT_WAIT_MS
+ * was most likely posted by a worker that died before recording it (were it only slow, it finds
+ * the answer's claim and deletes its message, and the answer's final reposts: slack-messages.ts).
  */
-export type AnswerMessageClaim = { kind: 'receipt'; ts: string } | { kind: 'new' } | { kind: 'earlier-run' };
+export type AnswerMessageClaim = { kind: 'receipt'; ts: string } | { kind: 'new' } | { kind: 'unrecorded' };
 
 export async function claimAnswerMessage(jobId: string, deps: Pick<ReceiptDeps, 'redis' | 'keys'>): Promise<AnswerMessageClaim> {
   const key = deps.keys.answerMessage(jobId);
@@ -84,14 +86,14 @@ export async function claimAnswerMessage(jobId: string, deps: Pick<ReceiptDeps, 
   for (;;) {
     if ((await deps.redis.set(key, ANSWER_CLAIM, 'EX', CLAIM_SECONDS, 'NX')) !== null) return { kind: 'new' };
     const value = await deps.redis.get(key);
-    if (value === ANSWER_CLAIM) return { kind: 'earlier-run' };
+    if (value === ANSWER_CLAIM) return { kind: 'unrecorded' };
     if (value !== null && value !== RECEIPT_POSTING) return { kind: 'receipt', ts: value };
     if (value === RECEIPT_POSTING) {
       if (Date.now() >= deadline) {
         // Taken with GET: a receipt posted at this very moment is seen here, or sees this claim.
         const before = await deps.redis.set(key, ANSWER_CLAIM, 'EX', CLAIM_SECONDS, 'GET');
-        if (before === ANSWER_CLAIM) return { kind: 'earlier-run' };
-        if (before === null || before === RECEIPT_POSTING) return { kind: 'new' };
+        if (before === null) return { kind: 'new' };
+        if (before === ANSWER_CLAIM || before === RECEIPT_POSTING) return { kind: 'unrecorded' };
         await deps.redis.set(key, before, 'EX', CLAIM_SECONDS);
         return { kind: 'receipt', ts: before };
       }

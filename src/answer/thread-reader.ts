@@ -40,9 +40,9 @@ export async function readThread(slack: WebClient, channel: string, threadTs: st
 }
 
 /**
- * The answer message a run of this job posted, when the run ended before it could record it on
- * the job (a worker killed between Slack's reply and the job's update): the bot's first message
- * in the thread whose metadata names the job. A stream still open carries no metadata yet, so an
+ * The answer message posted for this job (its receipt, or its first words) by a run that ended
+ * before it could record it (a worker killed between Slack's reply and the record): the bot's
+ * first message in the thread whose metadata names the job. A stream still open carries no metadata yet, so an
  * answer begun as one is not found here.
  */
 export async function findAnswerMessage(slack: WebClient, channel: string, threadTs: string, jobId: string): Promise<string | undefined> {

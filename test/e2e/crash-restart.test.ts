@@ -93,7 +93,7 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     expect(answer.text).toBe(answerText);
     expect(botRepliesIn(stack, asked)).toHaveLength(1);
     expect(stack.slack.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === asked.ts)).toHaveLength(1);
-    expect(replacement.logs.some((line) => line.msg === 'continuing in the message an earlier run posted without recording it' && line.answerTs === orphanTs)).toBe(true);
+    expect(replacement.logs.some((line) => line.msg === 'continuing in the answer message posted without being recorded' && line.answerTs === orphanTs)).toBe(true);
   });
 });
 

@@ -80,3 +80,45 @@ describe('a burst larger than the worker pool', () => {
     await stack.finalAnswer(busy, 20_000);
   }, 60_000);
 });
+
+describe('a worker killed while posting a sign of receipt', () => {
+  it('leaves one message: the next worker finds the receipt it could not record and writes the answer in it', async () => {
+    // A stack of its own: the worker that dies must be a process apart from the web one.
+    const crashStack = await startStack({
+      roles: ['web', 'worker'],
+      env: { WORKER_CONCURRENCY: '1', SLACK_PLACEHOLDER_AFTER_MS: '300', JOB_LOCK_MS: '2000', JOB_STALLED_INTERVAL_MS: '500' },
+      slack: { channels: [{ id: 'C0OPS', name: 'c0ops', type: 'channel', isMember: true }] },
+    });
+    try {
+      let releaseBusy!: () => void;
+      const busyHeld = new Promise<void>((resolve) => (releaseBusy = resolve));
+      crashStack.anthropic.setResponder(async () => {
+        await busyHeld;
+        return { text: 'Use an SQS queue between the two services.' };
+      });
+      const [victim] = crashStack.bots.filter((bot) => bot.env.ROLE === 'worker');
+      // Killed while Slack takes the receipt: the message exists, and its worker never records its ts.
+      let receiptTs: string | undefined;
+      const stopWatching = crashStack.slack.onCall((call) => {
+        if (receiptTs !== undefined || call.method !== 'chat.postMessage' || call.args.text !== RECEIPT_TEXT) return;
+        receiptTs = (call.response as { ts?: string }).ts;
+        void victim!.kill('SIGKILL');
+      });
+      const busy = await crashStack.mention(`<@${BOT_USER}> What is an ALB?`, { channel: 'C0GENERAL' });
+      const waiting = await crashStack.mention(`<@${BOT_USER}> How do I decouple two services?`, { channel: 'C0OPS' });
+      await victim!.exited;
+      stopWatching();
+      releaseBusy();
+      await crashStack.startBot('worker');
+
+      const [busyFinal, final] = await Promise.all([crashStack.finalAnswer(busy, 30_000), crashStack.finalAnswer(waiting, 30_000)]);
+      expect(busyFinal.text).toContain('Use an SQS queue');
+      expect(receiptTs).toBeDefined();
+      expect(final.ts).toBe(receiptTs);
+      expect(final.text).toContain('Use an SQS queue');
+      expect(crashStack.slack.messagesIn(waiting.channel, waiting.threadTs).filter((message) => message.user === BOT_USER)).toEqual([final]);
+    } finally {
+      await crashStack.stop();
+    }
+  }, 60_000);
+});
