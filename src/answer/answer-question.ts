@@ -17,9 +17,9 @@ import { slackErrorCode } from '../publish/slack-web.js';
 import type { Accounting } from '../usage/accounting.js';
 import { answerInAssistantThread } from './assistant-thread.js';
 import { readThreadOnce, ThreadCache, type BotAuthor } from './thread-cache.js';
-import { findAnswerMessage } from './thread-reader.js';
 import { claimAnswerMessage } from './receipts.js';
 import { withStopRequested } from './stop-requests.js';
+import { findAnswerMessage } from './unrecorded-posts.js';
 import type { ToolCatalog } from '../tools/catalog.js';
 
 /**

@@ -7,6 +7,7 @@ import { systemPrompt } from '../model/system-prompt.js';
 import { postToResponseUrl, ResponseUrlAnswer } from '../publish/response-url.js';
 import { slackErrorCode } from '../publish/slack-web.js';
 import type { QuestionDeps } from './answer-question.js';
+import { findCommandQuestion } from './unrecorded-posts.js';
 
 /**
  * `/aws <question>`: the question is posted visibly in the channel, naming who asked, and answered
@@ -22,9 +23,17 @@ const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived
 export async function handleCommandQuestion(job: JobHandle<CommandQuestionJob>, deps: QuestionDeps & { enqueue: Enqueue }, signal?: AbortSignal): Promise<void> {
   const data = job.data;
   let questionTs = data.questionTs;
+  if (!questionTs && job.startedBefore) {
+    // A run that ended between posting the question and recording it left the post in the channel.
+    questionTs = await findCommandQuestion(deps.messages.slack, data.channel, data.receivedAt, job.id);
+    if (questionTs) {
+      deps.logger.info({ questionTs }, 'continuing with the question post an earlier run did not record');
+      await job.update({ ...data, questionTs });
+    }
+  }
   if (!questionTs) {
     try {
-      questionTs = await deps.messages.post({ teamId: data.teamId, channel: data.channel, threadTs: '' }, `*<@${data.userId}> asked:* ${data.text}`, 'question', { askedBy: data.userId });
+      questionTs = await deps.messages.post({ teamId: data.teamId, channel: data.channel, threadTs: '', jobId: job.id }, `*<@${data.userId}> asked:* ${data.text}`, 'question', { askedBy: data.userId });
     } catch (error) {
       const code = slackErrorCode(error);
       if (code === undefined || !CANNOT_POST.has(code)) throw error;

@@ -248,6 +248,7 @@ export class LostJobs {
       get data() {
         return job.data;
       },
+      startedBefore: job.startedBefore,
       async update(data) {
         const placing = data.answerTs !== undefined && answer.data.answerTs === undefined;
         answer.data = data;
@@ -343,6 +344,7 @@ export class LostJobs {
             get data() {
               return job.data;
             },
+            startedBefore: job.startedBefore,
             async update(data) {
               try {
                 await job.update(data);

@@ -39,22 +39,8 @@ export async function readThread(slack: WebClient, channel: string, threadTs: st
   return messages;
 }
 
-/**
- * The answer message posted for this job (its receipt, or its first words) by a run that ended
- * before it could record it (a worker killed between Slack's reply and the record): the bot's
- * first message in the thread whose metadata names the job. A stream still open carries no metadata yet, so an
- * answer begun as one is not found here.
- */
-export async function findAnswerMessage(slack: WebClient, channel: string, threadTs: string, jobId: string): Promise<string | undefined> {
-  for await (const page of threadPages(slack, channel, threadTs)) {
-    const found = page.find((raw) => raw.metadata?.event_type === METADATA_EVENT && raw.metadata.event_payload?.job === jobId && raw.metadata.event_payload.kind === 'answer');
-    if (found?.ts) return found.ts;
-  }
-  return undefined;
-}
-
 /** Every page of conversations.replies, oldest messages first, with the metadata of the bot's own. */
-async function* threadPages(slack: WebClient, channel: string, threadTs: string): AsyncGenerator<RawSlackMessage[]> {
+export async function* threadPages(slack: WebClient, channel: string, threadTs: string): AsyncGenerator<RawSlackMessage[]> {
   let cursor: string | undefined;
   do {
     const page = await withRateLimitRetry(() =>

@@ -10,6 +10,8 @@ export interface JobHandle<Data> {
   id: string;
   /** Always the latest saved data. */
   readonly data: Data;
+  /** Whether a run of this job began before this one (a worker died, an attempt failed, a stopping worker handed it back). */
+  readonly startedBefore: boolean;
   update(data: Data): Promise<void>;
 }
 

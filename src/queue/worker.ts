@@ -152,6 +152,8 @@ function handleOf<Data extends AnswerQueueJob>(job: Job<Data>): JobHandle<Data> 
     get data() {
       return job.data;
     },
+    // BullMQ counts every move to active, this one included.
+    startedBefore: job.attemptsStarted > 1,
     update: (data) => job.updateData(data),
   };
 }

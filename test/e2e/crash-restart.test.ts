@@ -95,6 +95,31 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     expect(stack.slack.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === asked.ts)).toHaveLength(1);
     expect(replacement.logs.some((line) => line.msg === 'continuing in the answer message posted without being recorded' && line.answerTs === orphanTs)).toBe(true);
   });
+
+  it('killed between posting an /aws question in the channel and recording it: the next worker finds that post and answers in its thread', async () => {
+    const [victim] = liveWorkers();
+    expect(liveWorkers()).toEqual([victim]);
+    stack.anthropic.enqueue({ text: 'Athena queries data in S3 with SQL.' });
+    let postTs: string | undefined;
+    const stopWatching = stack.slack.onCall((call) => {
+      const payload = (call.args.metadata as { event_payload?: { kind?: string } } | undefined)?.event_payload;
+      if (postTs !== undefined || call.method !== 'chat.postMessage' || payload?.kind !== 'question') return;
+      postTs = (call.response as { ts?: string }).ts;
+      void victim!.kill('SIGKILL');
+    });
+    const command = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'What is Athena?', user_id: ALICE, channel_id: GENERAL, response_url: stack.slack.responseUrl({ channel: GENERAL, user: ALICE }) });
+    expect(command.status).toBe(200);
+    await victim!.exited;
+    stopWatching();
+    const replacement = await stack.startBot('worker');
+
+    expect(postTs).toBeDefined();
+    const answer = await stack.finalAnswer({ ts: postTs!, channel: GENERAL, threadTs: postTs!, response: command }, 20_000);
+    expect(answer.text).toContain('Athena queries data in S3');
+    const questionPosts = stack.slack.messagesIn(GENERAL).filter((message) => message.user === BOT_USER && message.text.includes('What is Athena?'));
+    expect(questionPosts.map((message) => message.ts)).toEqual([postTs]);
+    expect(replacement.logs.some((line) => line.msg === 'continuing with the question post an earlier run did not record' && line.questionTs === postTs)).toBe(true);
+  });
 });
 
 describe('a worker asked to stop (SIGTERM)', () => {

@@ -275,6 +275,7 @@ describe('a worker’s answers in flight', () => {
         get data() {
           return data;
         },
+        startedBefore: false,
         update: async (next) => {
           data = next;
         },
@@ -311,7 +312,7 @@ describe('a worker’s answers in flight', () => {
       expect(await records.load(jobId)).toMatchObject({ kind: 'question', answerTs: data.answerTs, userId: ALICE });
 
       // A run that failed while its job is still queued (retried later) is dropped once another run holds it.
-      const again: JobHandle<QuestionJob> = { id: questionJobId('T0TEST', GENERAL, '1000000001.000001'), data: { ...data, answerTs: undefined }, update: async () => undefined };
+      const again: JobHandle<QuestionJob> = { id: questionJobId('T0TEST', GENERAL, '1000000001.000001'), data: { ...data, answerTs: undefined }, startedBefore: true, update: async () => undefined };
       state = 'active';
       await expect(watched.question.run(again, undefined)).rejects.toThrow('Connection is closed.');
       state = 'delayed';

@@ -20,7 +20,7 @@ describe('answerQuestion on a job whose answer was already delivered', () => {
     };
     // Only a logger: any use of Slack, Redis or the model would throw on the missing dependency.
     const deps = { logger: pino({ level: 'silent' }) } as unknown as QuestionDeps;
-    const outcome = await answerQuestion({ id: 'q-T1-C1-1.1', data, update: () => Promise.reject(new Error('updated')) }, deps);
+    const outcome = await answerQuestion({ id: 'q-T1-C1-1.1', data, startedBefore: true, update: () => Promise.reject(new Error('updated')) }, deps);
     expect(outcome).toBeUndefined();
   });
 });

@@ -1,0 +1,60 @@
+import type { WebClient } from '@slack/web-api';
+import type { BotMessageKind } from '../core/conversation.js';
+import { METADATA_EVENT } from '../publish/slack-messages.js';
+import { slackErrorCode, withRateLimitRetry } from '../publish/slack-web.js';
+import { threadPages, type RawSlackMessage } from './thread-reader.js';
+
+/**
+ * What a run of a job posted but could not record on the job: a worker killed between Slack's
+ * reply to a post and the record leaves the message in Slack and its ts nowhere. Every message
+ * the bot posts for a job names the job in its metadata, so the next run finds it there and
+ * carries on in it instead of posting a second one. A text stream carries no metadata until it
+ * ends (`chat.startStream` takes none), so an answer begun as one is not found.
+ */
+
+/** The answer's message (its receipt, or its first words): the bot's first message in the thread that names the job. */
+export function findAnswerMessage(slack: WebClient, channel: string, threadTs: string, jobId: string): Promise<string | undefined> {
+  return unlessUnreadable(async () => {
+    for await (const page of threadPages(slack, channel, threadTs)) {
+      const found = page.find((raw) => postedFor(raw, jobId, 'answer'));
+      if (found?.ts) return found.ts;
+    }
+    return undefined;
+  });
+}
+
+/** Slack's clock and the one that stamped `sinceMs` may differ by this much. */
+const CLOCK_MARGIN_MS = 60_000;
+const HISTORY_PAGE_SIZE = 200;
+
+/** `/aws`'s question, posted in the channel since `sinceMs` (when the command arrived). */
+export function findCommandQuestion(slack: WebClient, channel: string, sinceMs: number, jobId: string): Promise<string | undefined> {
+  const oldest = ((sinceMs - CLOCK_MARGIN_MS) / 1000).toFixed(6);
+  return unlessUnreadable(async () => {
+    let cursor: string | undefined;
+    do {
+      const page = await withRateLimitRetry(() =>
+        slack.conversations.history({ channel, oldest, limit: HISTORY_PAGE_SIZE, include_all_metadata: true, ...(cursor ? { cursor } : {}) }),
+      );
+      const found = (page.messages ?? []).find((raw) => postedFor(raw, jobId, 'question'));
+      if (found?.ts) return found.ts;
+      cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
+    } while (cursor);
+    return undefined;
+  });
+}
+
+/** A conversation Slack will not let the bot read (one it is not in) holds nothing the bot posted to find. */
+async function unlessUnreadable(find: () => Promise<string | undefined>): Promise<string | undefined> {
+  try {
+    return await find();
+  } catch (error) {
+    if (slackErrorCode(error) === undefined) throw error;
+    return undefined;
+  }
+}
+
+function postedFor(raw: RawSlackMessage, jobId: string, kind: BotMessageKind): boolean {
+  const payload = raw.metadata?.event_type === METADATA_EVENT ? raw.metadata.event_payload : undefined;
+  return payload?.job === jobId && payload.kind === kind;
+}
