@@ -19,7 +19,7 @@ import { answerInAssistantThread } from './assistant-thread.js';
 import { readThreadOnce, ThreadCache, type BotAuthor } from './thread-cache.js';
 import { claimAnswerMessage } from './receipts.js';
 import { withStopRequested } from './stop-requests.js';
-import { findAnswerMessage } from './unrecorded-posts.js';
+import { findThreadPost } from './unrecorded-posts.js';
 import type { ToolCatalog } from '../tools/catalog.js';
 
 /**
@@ -138,7 +138,7 @@ async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, s
  * it left the message in the thread: the answer continues in it rather than posting a second one.
  */
 async function recoverAnswerMessage(job: JobHandle<QuestionJob>, place: AnswerPlace, deps: QuestionDeps): Promise<void> {
-  const answerTs = await findAnswerMessage(deps.messages.slack, place.channel, place.threadTs, job.id);
+  const answerTs = await findThreadPost(deps.messages.slack, place.channel, place.threadTs, job.id, 'answer');
   if (answerTs === undefined) return;
   deps.logger.info({ answerTs }, 'continuing in the answer message posted without being recorded');
   await job.update({ ...job.data, answerTs });

@@ -7,16 +7,16 @@ import { threadPages, type RawSlackMessage } from './thread-reader.js';
 /**
  * What a run of a job posted but could not record on the job: a worker killed between Slack's
  * reply to a post and the record leaves the message in Slack and its ts nowhere. Every message
- * the bot posts for a job names the job in its metadata, so the next run finds it there and
+ * the bot posts for a job names the job in its metadata, so a later run finds it there and
  * carries on in it instead of posting a second one. A text stream carries no metadata until it
  * ends (`chat.startStream` takes none), so an answer begun as one is not found.
  */
 
-/** The answer's message (its receipt, or its first words): the bot's first message in the thread that names the job. */
-export function findAnswerMessage(slack: WebClient, channel: string, threadTs: string, jobId: string): Promise<string | undefined> {
+/** The bot's first message of this kind in the thread that names the job: an answer's (its receipt, or its first words), a greeting. */
+export function findThreadPost(slack: WebClient, channel: string, threadTs: string, jobId: string, kind: BotMessageKind): Promise<string | undefined> {
   return unlessUnreadable(async () => {
     for await (const page of threadPages(slack, channel, threadTs)) {
-      const found = page.find((raw) => postedFor(raw, jobId, 'answer'));
+      const found = page.find((raw) => postedFor(raw, jobId, kind));
       if (found?.ts) return found.ts;
     }
     return undefined;

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BotProcess } from '../support/bot.js';
-import { sendCommand, SIGNING_SECRET } from '../support/slack-requests.js';
+import { assistantThreadStarted, sendCommand, sendEvent, SIGNING_SECRET, type SlackHttpResult } from '../support/slack-requests.js';
+import { ASSISTANT_GREETING } from '../../src/core/assistant-copy.js';
 import { QUEUE_DOWN_TEXT } from '../../src/slack/intake.js';
 import { botRepliesIn, eventually, jobIdOf, jobOnceIn, occurrences } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stack } from './stack.js';
@@ -11,6 +12,8 @@ import { ALICE, BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stac
  * a dead worker's job is picked up within seconds.
  */
 const LOCK_MS = 4000;
+/** The fake workspace's direct-message channel with Alice, where the assistant panel's threads live. */
+const DM = 'D0DM';
 let stack: Stack;
 
 beforeAll(async () => {
@@ -45,6 +48,28 @@ function streamingVisible(asked: Asked, prefix: string) {
 
 const sentences = (topic: string, count: number) => Array.from({ length: count }, (_, i) => `${topic} fact ${i + 1} is worth knowing.`).join(' ');
 
+/**
+ * Kills `victim` while Slack takes the bot's first post of this kind (its metadata's): the
+ * message exists, and the worker never learns its ts. Returns that ts once the victim is dead.
+ */
+async function killWhilePosting(victim: BotProcess, kind: 'answer' | 'question' | 'notice', ask: () => Promise<unknown>): Promise<string> {
+  let postedTs: string | undefined;
+  const stopWatching = stack.slack.onCall((call) => {
+    const payload = (call.args.metadata as { event_payload?: { kind?: string } } | undefined)?.event_payload;
+    if (postedTs !== undefined || call.method !== 'chat.postMessage' || payload?.kind !== kind) return;
+    postedTs = (call.response as { ts?: string }).ts;
+    void victim.kill('SIGKILL');
+  });
+  try {
+    await ask();
+    await victim.exited;
+  } finally {
+    stopWatching();
+  }
+  expect(postedTs).toBeDefined();
+  return postedTs!;
+}
+
 describe('a worker killed mid-answer (SIGKILL)', () => {
   it('is replaced by the other worker, which completes the answer in the same placeholder', async () => {
     expect(liveWorkers()).toHaveLength(2);
@@ -74,21 +99,11 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     expect(liveWorkers()).toEqual([victim]);
     const answerText = sentences('Kinesis', 20);
     stack.anthropic.enqueue({ text: answerText, chunkSize: 12, tokenDelayMs: 100 }, { text: answerText, chunkSize: 24, tokenDelayMs: 10 });
-    // Killed while Slack takes the post: the message exists, and its worker never learns its ts.
-    let orphanTs: string | undefined;
-    const stopWatching = stack.slack.onCall((call) => {
-      const payload = (call.args.metadata as { event_payload?: { kind?: string } } | undefined)?.event_payload;
-      if (orphanTs !== undefined || call.method !== 'chat.postMessage' || payload?.kind !== 'answer') return;
-      orphanTs = (call.response as { ts?: string }).ts;
-      void victim!.kill('SIGKILL');
-    });
-    const asked = await stack.mention(`<@${BOT_USER}> Tell me about Kinesis.`);
-    await victim!.exited;
-    stopWatching();
+    let asked!: Asked;
+    const orphanTs = await killWhilePosting(victim!, 'answer', async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about Kinesis.`)));
     const replacement = await stack.startBot('worker');
 
     const answer = await stack.finalAnswer(asked, 20_000);
-    expect(orphanTs).toBeDefined();
     expect(answer.ts).toBe(orphanTs);
     expect(answer.text).toBe(answerText);
     expect(botRepliesIn(stack, asked)).toHaveLength(1);
@@ -100,25 +115,31 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     const [victim] = liveWorkers();
     expect(liveWorkers()).toEqual([victim]);
     stack.anthropic.enqueue({ text: 'Athena queries data in S3 with SQL.' });
-    let postTs: string | undefined;
-    const stopWatching = stack.slack.onCall((call) => {
-      const payload = (call.args.metadata as { event_payload?: { kind?: string } } | undefined)?.event_payload;
-      if (postTs !== undefined || call.method !== 'chat.postMessage' || payload?.kind !== 'question') return;
-      postTs = (call.response as { ts?: string }).ts;
-      void victim!.kill('SIGKILL');
+    let command!: SlackHttpResult;
+    const postTs = await killWhilePosting(victim!, 'question', async () => {
+      command = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'What is Athena?', user_id: ALICE, channel_id: GENERAL, response_url: stack.slack.responseUrl({ channel: GENERAL, user: ALICE }) });
     });
-    const command = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'What is Athena?', user_id: ALICE, channel_id: GENERAL, response_url: stack.slack.responseUrl({ channel: GENERAL, user: ALICE }) });
     expect(command.status).toBe(200);
-    await victim!.exited;
-    stopWatching();
     const replacement = await stack.startBot('worker');
 
-    expect(postTs).toBeDefined();
-    const answer = await stack.finalAnswer({ ts: postTs!, channel: GENERAL, threadTs: postTs!, response: command }, 20_000);
+    const answer = await stack.finalAnswer({ ts: postTs, channel: GENERAL, threadTs: postTs, response: command }, 20_000);
     expect(answer.text).toContain('Athena queries data in S3');
     const questionPosts = stack.slack.messagesIn(GENERAL).filter((message) => message.user === BOT_USER && message.text.includes('What is Athena?'));
     expect(questionPosts.map((message) => message.ts)).toEqual([postTs]);
     expect(replacement.logs.some((line) => line.msg === 'continuing with the question post an earlier run did not record' && line.questionTs === postTs)).toBe(true);
+  });
+
+  it("killed between posting an assistant thread's greeting and recording it: the next worker finds the greeting and only suggests the prompts", async () => {
+    const [victim] = liveWorkers();
+    expect(liveWorkers()).toEqual([victim]);
+    // Slack creates the thread's root message itself when the panel opens.
+    const root = stack.slack.addMessage(DM, { user: BOT_USER, subtype: 'assistant_app_thread', text: 'New chat' });
+    const greetingTs = await killWhilePosting(victim!, 'notice', () => sendEvent(stack.eventsUrl, SIGNING_SECRET, assistantThreadStarted({ user: ALICE, channel: DM, thread_ts: root.ts })));
+    await stack.startBot('worker');
+
+    await stack.slack.waitFor(() => stack.slack.assistantCalls.find((call) => call.method === 'assistant.threads.setSuggestedPrompts' && call.thread_ts === root.ts), 20_000);
+    const greetings = stack.slack.messagesIn(DM, root.ts).filter((message) => message.text === ASSISTANT_GREETING);
+    expect(greetings.map((message) => message.ts)).toEqual([greetingTs]);
   });
 });
 
