@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BotProcess } from '../support/bot.js';
 import { assistantThreadStarted, sendCommand, sendEvent, SIGNING_SECRET, type SlackHttpResult } from '../support/slack-requests.js';
 import { ASSISTANT_GREETING } from '../../src/core/assistant-copy.js';
+import { assistantGreetingJobId } from '../../src/core/job-ids.js';
 import { QUEUE_DOWN_TEXT } from '../../src/slack/intake.js';
 import { botRepliesIn, eventually, jobIdOf, jobOnceIn, occurrences } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stack } from './stack.js';
@@ -109,6 +110,8 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     expect(botRepliesIn(stack, asked)).toHaveLength(1);
     expect(stack.slack.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === asked.ts)).toHaveLength(1);
     expect(replacement.logs.some((line) => line.msg === 'continuing in the answer message posted without being recorded' && line.answerTs === orphanTs)).toBe(true);
+    // The next test kills this worker: not before it has finished with this job.
+    await jobOnceIn(stack, jobIdOf(asked), ['completed']);
   });
 
   it('killed between posting an /aws question in the channel and recording it: the next worker finds that post and answers in its thread', async () => {
@@ -127,6 +130,7 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     const questionPosts = stack.slack.messagesIn(GENERAL).filter((message) => message.user === BOT_USER && message.text.includes('What is Athena?'));
     expect(questionPosts.map((message) => message.ts)).toEqual([postTs]);
     expect(replacement.logs.some((line) => line.msg === 'continuing with the question post an earlier run did not record' && line.questionTs === postTs)).toBe(true);
+    await jobOnceIn(stack, jobIdOf({ channel: GENERAL, ts: postTs }), ['completed']);
   });
 
   it("killed between posting an assistant thread's greeting and recording it: the next worker finds the greeting and only suggests the prompts", async () => {
@@ -140,6 +144,7 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     await stack.slack.waitFor(() => stack.slack.assistantCalls.find((call) => call.method === 'assistant.threads.setSuggestedPrompts' && call.thread_ts === root.ts), 20_000);
     const greetings = stack.slack.messagesIn(DM, root.ts).filter((message) => message.text === ASSISTANT_GREETING);
     expect(greetings.map((message) => message.ts)).toEqual([greetingTs]);
+    await jobOnceIn(stack, assistantGreetingJobId('T0TEST', DM, root.ts), ['completed']);
   });
 });
 
