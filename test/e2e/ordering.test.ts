@@ -20,15 +20,16 @@ let stack: Stack;
 beforeAll(async () => {
   // Two processes that answer: one also runs the web role, the other is a worker only.
   stack = await startStack({ roles: ['all', 'worker'], env: { WORKER_CONCURRENCY: '1' } });
-  // The fake model answers each question by name, slowly enough for the next one to arrive meanwhile.
-  stack.anthropic.setResponder((body) => {
-    const question = lastUserLine(body);
-    return { text: `Answer to «${question}».`, chunkSize: 4, tokenDelayMs: 25 };
-  });
+  stack.anthropic.setResponder(answerByName);
 }, 60_000);
 afterAll(async () => {
   await stack?.stop();
 });
+
+/** The fake model answers each question by name, slowly enough for the next one to arrive meanwhile. */
+function answerByName(body: RequestBody) {
+  return { text: `Answer to «${lastUserLine(body)}».`, chunkSize: 4, tokenDelayMs: 25 };
+}
 
 function lastUserLine(body: RequestBody): string {
   const last = (body.messages as Array<{ content: unknown }>).at(-1);
@@ -85,8 +86,23 @@ describe('questions in one thread, sent together, with two worker processes', ()
 
   it('while different threads are answered in parallel', async () => {
     const [first, second] = ['How do I tag EC2 instances?', 'How do I tag S3 buckets?'];
-    await Promise.all([askTogether([first]), askTogether([second])]);
-    await stack.anthropic.waitFor(() => requestFor(first)?.endedAt && requestFor(second)?.endedAt, 20_000);
+    // Neither is answered until both have reached the model: one after the other, they never would.
+    const arrived = new Set<string>();
+    let bothArrived!: () => void;
+    const together = new Promise<void>((resolve) => (bothArrived = resolve));
+    stack.anthropic.setResponder(async (body) => {
+      arrived.add(lastUserLine(body));
+      if (arrived.has(first) && arrived.has(second)) bothArrived();
+      await together;
+      return answerByName(body);
+    });
+    try {
+      const threads = await Promise.all([askTogether([first]), askTogether([second])]);
+      await Promise.all([finalAnswerTo(GENERAL, threads[0], first), finalAnswerTo(GENERAL, threads[1], second)]);
+    } finally {
+      bothArrived();
+      stack.anthropic.setResponder(answerByName);
+    }
     const [a, b] = [requestFor(first)!, requestFor(second)!];
     expect(a.at).toBeLessThan(b.endedAt!);
     expect(b.at).toBeLessThan(a.endedAt!);
