@@ -4,7 +4,7 @@ import { redactSecrets } from '../core/redact.js';
 import { questionTsOfJobId } from '../core/job-ids.js';
 import { messageAuthor, messageSubjectText } from '../core/message-subject.js';
 import { METADATA_EVENT } from '../publish/slack-messages.js';
-import { withRateLimitRetry } from '../publish/slack-web.js';
+import { cursorPages } from '../publish/slack-web.js';
 
 /**
  * Reads a whole thread (every page of conversations.replies) as the conversation's memory.
@@ -41,14 +41,9 @@ export async function readThread(slack: WebClient, channel: string, threadTs: st
 
 /** Every page of conversations.replies, oldest messages first, with the metadata of the bot's own. */
 export async function* threadPages(slack: WebClient, channel: string, threadTs: string): AsyncGenerator<RawSlackMessage[]> {
-  let cursor: string | undefined;
-  do {
-    const page = await withRateLimitRetry(() =>
-      slack.conversations.replies({ channel, ts: threadTs, limit: PAGE_SIZE, include_all_metadata: true, ...(cursor ? { cursor } : {}) }),
-    );
+  for await (const page of cursorPages((cursor) => slack.conversations.replies({ channel, ts: threadTs, limit: PAGE_SIZE, include_all_metadata: true, ...(cursor ? { cursor } : {}) }))) {
     yield page.messages ?? [];
-    cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
-  } while (cursor);
+  }
 }
 
 export function toThreadMessage(raw: RawSlackMessage): ThreadMessage | undefined {

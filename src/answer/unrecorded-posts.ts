@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { BotMessageKind } from '../core/conversation.js';
 import { METADATA_EVENT } from '../publish/slack-messages.js';
-import { slackErrorCode, withRateLimitRetry } from '../publish/slack-web.js';
+import { cursorPages, slackErrorCode } from '../publish/slack-web.js';
 import { threadPages, type RawSlackMessage } from './thread-reader.js';
 
 /**
@@ -31,15 +31,10 @@ const HISTORY_PAGE_SIZE = 200;
 export function findCommandQuestion(slack: WebClient, channel: string, sinceMs: number, jobId: string): Promise<string | undefined> {
   const oldest = ((sinceMs - CLOCK_MARGIN_MS) / 1000).toFixed(6);
   return unlessUnreadable(async () => {
-    let cursor: string | undefined;
-    do {
-      const page = await withRateLimitRetry(() =>
-        slack.conversations.history({ channel, oldest, limit: HISTORY_PAGE_SIZE, include_all_metadata: true, ...(cursor ? { cursor } : {}) }),
-      );
+    for await (const page of cursorPages((cursor) => slack.conversations.history({ channel, oldest, limit: HISTORY_PAGE_SIZE, include_all_metadata: true, ...(cursor ? { cursor } : {}) }))) {
       const found = (page.messages ?? []).find((raw) => postedFor(raw, jobId, 'question'));
       if (found?.ts) return found.ts;
-      cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
-    } while (cursor);
+    }
     return undefined;
   });
 }

@@ -38,6 +38,22 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   await delay(ms, undefined, signal ? { signal } : undefined).catch(() => undefined);
 }
 
+/** A page of a cursor-paginated Web API read (conversations.replies, conversations.history). */
+export interface CursorPage {
+  has_more?: boolean;
+  response_metadata?: { next_cursor?: string };
+}
+
+/** Every page of a cursor-paginated read, in Slack's order, each one's 429s waited out. */
+export async function* cursorPages<Page extends CursorPage>(read: (cursor: string | undefined) => Promise<Page>): AsyncGenerator<Page> {
+  let cursor: string | undefined;
+  do {
+    const page = await withRateLimitRetry(() => read(cursor));
+    yield page;
+    cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
+  } while (cursor);
+}
+
 /**
  * Runs a Slack call that must not be lost (a final answer, a thread read): on 429 it waits for
  * Slack's Retry-After and tries again, up to a bound that covers minutes of throttling.

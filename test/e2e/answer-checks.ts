@@ -1,5 +1,7 @@
 import { questionJobId } from '../../src/core/job-ids.js';
+import { expect } from 'vitest';
 import type { SlackMessage } from '../fakes/slack.js';
+import type { BotProcess } from '../support/bot.js';
 import { blockActions, sendAction, SIGNING_SECRET, type SlackHttpResult } from '../support/slack-requests.js';
 import { BOT_USER, isFinal, type Asked, type Stack } from './stack.js';
 
@@ -189,4 +191,31 @@ export function replyAfterAcknowledgement(reply: Reply, patienceMs = 10_000): Ac
     },
   };
   return gate;
+}
+
+/**
+ * Kills `victim` while Slack takes the first chat.postMessage `isThePost` picks (by its
+ * arguments): the message exists, and the worker never learns its ts. Returns that ts once the
+ * victim is dead.
+ */
+export async function killWhilePosting(stack: Stack, victim: BotProcess, isThePost: (args: Record<string, unknown>) => boolean, ask: () => Promise<unknown>): Promise<string> {
+  let postedTs: string | undefined;
+  const stopWatching = stack.slack.onCall((call) => {
+    if (postedTs !== undefined || call.method !== 'chat.postMessage' || !isThePost(call.args)) return;
+    postedTs = (call.response as { ts?: string }).ts;
+    void victim.kill('SIGKILL');
+  });
+  try {
+    await ask();
+    await victim.exited;
+  } finally {
+    stopWatching();
+  }
+  expect(postedTs).toBeDefined();
+  return postedTs!;
+}
+
+/** A bot post whose metadata says it is of this kind. */
+export function postOfKind(kind: 'answer' | 'question' | 'notice'): (args: Record<string, unknown>) => boolean {
+  return (args) => (args.metadata as { event_payload?: { kind?: string } } | undefined)?.event_payload?.kind === kind;
 }

@@ -4,7 +4,7 @@ import { assistantThreadStarted, sendCommand, sendEvent, SIGNING_SECRET, type Sl
 import { ASSISTANT_GREETING } from '../../src/core/assistant-copy.js';
 import { assistantGreetingJobId } from '../../src/core/job-ids.js';
 import { QUEUE_DOWN_TEXT } from '../../src/slack/intake.js';
-import { botRepliesIn, eventually, jobIdOf, jobOnceIn, occurrences } from './answer-checks.js';
+import { botRepliesIn, eventually, jobIdOf, jobOnceIn, killWhilePosting, occurrences, postOfKind } from './answer-checks.js';
 import { ALICE, BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stack } from './stack.js';
 
 /**
@@ -49,28 +49,6 @@ function streamingVisible(asked: Asked, prefix: string) {
 
 const sentences = (topic: string, count: number) => Array.from({ length: count }, (_, i) => `${topic} fact ${i + 1} is worth knowing.`).join(' ');
 
-/**
- * Kills `victim` while Slack takes the bot's first post of this kind (its metadata's): the
- * message exists, and the worker never learns its ts. Returns that ts once the victim is dead.
- */
-async function killWhilePosting(victim: BotProcess, kind: 'answer' | 'question' | 'notice', ask: () => Promise<unknown>): Promise<string> {
-  let postedTs: string | undefined;
-  const stopWatching = stack.slack.onCall((call) => {
-    const payload = (call.args.metadata as { event_payload?: { kind?: string } } | undefined)?.event_payload;
-    if (postedTs !== undefined || call.method !== 'chat.postMessage' || payload?.kind !== kind) return;
-    postedTs = (call.response as { ts?: string }).ts;
-    void victim.kill('SIGKILL');
-  });
-  try {
-    await ask();
-    await victim.exited;
-  } finally {
-    stopWatching();
-  }
-  expect(postedTs).toBeDefined();
-  return postedTs!;
-}
-
 describe('a worker killed mid-answer (SIGKILL)', () => {
   it('is replaced by the other worker, which completes the answer in the same placeholder', async () => {
     expect(liveWorkers()).toHaveLength(2);
@@ -101,7 +79,7 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     const answerText = sentences('Kinesis', 20);
     stack.anthropic.enqueue({ text: answerText, chunkSize: 12, tokenDelayMs: 100 }, { text: answerText, chunkSize: 24, tokenDelayMs: 10 });
     let asked!: Asked;
-    const orphanTs = await killWhilePosting(victim!, 'answer', async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about Kinesis.`)));
+    const orphanTs = await killWhilePosting(stack, victim!, postOfKind('answer'), async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about Kinesis.`)));
     const replacement = await stack.startBot('worker');
 
     const answer = await stack.finalAnswer(asked, 20_000);
@@ -119,7 +97,7 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     expect(liveWorkers()).toEqual([victim]);
     stack.anthropic.enqueue({ text: 'Athena queries data in S3 with SQL.' });
     let command!: SlackHttpResult;
-    const postTs = await killWhilePosting(victim!, 'question', async () => {
+    const postTs = await killWhilePosting(stack, victim!, postOfKind('question'), async () => {
       command = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'What is Athena?', user_id: ALICE, channel_id: GENERAL, response_url: stack.slack.responseUrl({ channel: GENERAL, user: ALICE }) });
     });
     expect(command.status).toBe(200);
@@ -138,7 +116,7 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     expect(liveWorkers()).toEqual([victim]);
     // Slack creates the thread's root message itself when the panel opens.
     const root = stack.slack.addMessage(DM, { user: BOT_USER, subtype: 'assistant_app_thread', text: 'New chat' });
-    const greetingTs = await killWhilePosting(victim!, 'notice', () => sendEvent(stack.eventsUrl, SIGNING_SECRET, assistantThreadStarted({ user: ALICE, channel: DM, thread_ts: root.ts })));
+    const greetingTs = await killWhilePosting(stack, victim!, postOfKind('notice'), () => sendEvent(stack.eventsUrl, SIGNING_SECRET, assistantThreadStarted({ user: ALICE, channel: DM, thread_ts: root.ts })));
     await stack.startBot('worker');
 
     await stack.slack.waitFor(() => stack.slack.assistantCalls.find((call) => call.method === 'assistant.threads.setSuggestedPrompts' && call.thread_ts === root.ts), 20_000);

@@ -3,6 +3,7 @@ import { LOST_ANSWER_TEXT } from '../../src/answer/lost-jobs.js';
 import { RECEIPT_TEXT } from '../../src/answer/receipts.js';
 import { THINKING_STATUS_TEXT } from '../../src/model/answer.js';
 import { BOT_USER, isFinal, shownTexts, startStack, type Asked, type Stack } from './stack.js';
+import { killWhilePosting } from './answer-checks.js';
 
 /**
  * A burst larger than the worker pool: one worker slot, held by the first question at the model,
@@ -97,17 +98,12 @@ describe('a worker killed while posting a sign of receipt', () => {
         return { text: 'Use an SQS queue between the two services.' };
       });
       const [victim] = crashStack.bots.filter((bot) => bot.env.ROLE === 'worker');
-      // Killed while Slack takes the receipt: the message exists, and its worker never records its ts.
-      let receiptTs: string | undefined;
-      const stopWatching = crashStack.slack.onCall((call) => {
-        if (receiptTs !== undefined || call.method !== 'chat.postMessage' || call.args.text !== RECEIPT_TEXT) return;
-        receiptTs = (call.response as { ts?: string }).ts;
-        void victim!.kill('SIGKILL');
+      let busy!: Asked;
+      let waiting!: Asked;
+      const receiptTs = await killWhilePosting(crashStack, victim!, (args) => args.text === RECEIPT_TEXT, async () => {
+        busy = await crashStack.mention(`<@${BOT_USER}> What is an ALB?`, { channel: 'C0GENERAL' });
+        waiting = await crashStack.mention(`<@${BOT_USER}> How do I decouple two services?`, { channel: 'C0OPS' });
       });
-      const busy = await crashStack.mention(`<@${BOT_USER}> What is an ALB?`, { channel: 'C0GENERAL' });
-      const waiting = await crashStack.mention(`<@${BOT_USER}> How do I decouple two services?`, { channel: 'C0OPS' });
-      await victim!.exited;
-      stopWatching();
       releaseBusy();
       await crashStack.startBot('worker');
 

@@ -248,9 +248,15 @@ function startIndex(items: SlackMessage[], cursor: string | undefined): number {
   return index === -1 ? items.length : index;
 }
 
-function pageResult(messages: SlackMessage[], next: SlackMessage | undefined): MethodResult {
+/** Slack returns messages' metadata only to a read that asks for it (`include_all_metadata`, false by default). */
+function pageResult(args: Args, messages: SlackMessage[], next: SlackMessage | undefined): MethodResult {
+  const withMetadata = optBool(args, 'include_all_metadata');
   return {
-    messages: messages.map(clone),
+    messages: messages.map((message) => {
+      const copy = clone(message);
+      if (!withMetadata) delete copy.metadata;
+      return copy;
+    }),
     has_more: next !== undefined,
     response_metadata: { next_cursor: next ? encodeCursor(next.ts) : '' },
   };
@@ -390,11 +396,11 @@ const replies: MethodHandler = (args, ctx) => {
     // Each page repeats the parent on top, so a page of `limit` holds the parent and limit-1 replies.
     const take = Math.max(1, size - 1);
     const start = startIndex(inRange, cursor);
-    return pageResult([parent, ...inRange.slice(start, start + take)], inRange[start + take]);
+    return pageResult(args, [parent, ...inRange.slice(start, start + take)], inRange[start + take]);
   }
   const all = [parent, ...inRange];
   const start = startIndex(all, cursor);
-  return pageResult(all.slice(start, start + size), all[start + size]);
+  return pageResult(args, all.slice(start, start + size), all[start + size]);
 };
 
 const history: MethodHandler = (args, ctx) => {
@@ -406,7 +412,7 @@ const history: MethodHandler = (args, ctx) => {
   const cursor = optString(args, 'cursor');
   const start = cursor ? messages.findIndex((m) => tsToMicros(m.ts) <= decodeCursor(cursor)) : 0;
   const from = start === -1 ? messages.length : start;
-  return pageResult(messages.slice(from, from + size), messages[from + size]);
+  return pageResult(args, messages.slice(from, from + size), messages[from + size]);
 };
 
 const conversationsInfo: MethodHandler = (args, ctx) => ({ channel: ctx.ws.channelInfo(requireChannel(args, ctx)) });
