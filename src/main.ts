@@ -221,6 +221,7 @@ async function startWorker(config: Config, logger: Logger, keys: RedisKeys, queu
   let healthServer: Server | undefined;
   if (config.role === 'worker' && config.slack.workerHealthPort > 0) {
     healthServer = await listen(createHttpApp(answersRedis, readiness, metrics), config.slack.workerHealthPort);
+    logger.info({ port: portOf(healthServer) }, 'health routes listening');
   }
   return async () => {
     lostJobs.stop();

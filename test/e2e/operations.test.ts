@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type LogRecord } from '../support/bot.js';
+import { type LogRecord } from '../support/bot.js';
+import { onFreePort } from '../support/ports.js';
 import { parsePrometheus, scrape, type Scrape } from '../support/prometheus.js';
 import { SIGNING_SECRET } from '../support/slack-requests.js';
 import { BOT_USER, GENERAL, startStack, type Stack } from './stack.js';
@@ -149,10 +150,9 @@ describe('the queue dashboard', () => {
 
 describe('a worker running alone', () => {
   it('serves /healthz, /readyz and /metrics on its health port, and is not ready with a retired model', async () => {
-    const port = await freePort();
-    const worker = await stack.startBot('worker', { WORKER_HEALTH_PORT: String(port), ANTHROPIC_MODEL: 'claude-3-haiku-20240307' });
+    const worker = await onFreePort((port) => stack.startBot('worker', { WORKER_HEALTH_PORT: String(port), ANTHROPIC_MODEL: 'claude-3-haiku-20240307' }));
     try {
-      const workerBase = `http://127.0.0.1:${port}`;
+      const workerBase = `http://127.0.0.1:${worker.port}`;
       expect((await fetch(`${workerBase}/healthz`)).status).toBe(200);
       // The model is checked once at start-up; wait for that result.
       await worker.waitForLog((log) => /does not exist or was retired/.test(String(log.msg)));

@@ -2,7 +2,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeSlack, type FakeSlack, type SlackMessage } from '../fakes/slack.js';
-import { baseEnv, freePort, slackEventsUrl, startBot, type BotProcess } from '../support/bot.js';
+import { baseEnv, slackEventsUrl, startBot, type BotProcess } from '../support/bot.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 import { appMention, feedbackButtonsClick, sendAction, sendEvent, SIGNING_SECRET } from '../support/slack-requests.js';
 import { isFinal } from './stack.js';
@@ -27,16 +27,14 @@ let eventsUrl: string;
 const bots: BotProcess[] = [];
 
 beforeAll(async () => {
-  const port = await freePort();
   [cluster, slack, anthropic] = await Promise.all([startRedisCluster(), startFakeSlack(), startFakeAnthropic()]);
-  eventsUrl = slackEventsUrl(port);
   client = new Cluster(cluster.nodes, { redisOptions: { maxRetriesPerRequest: 3 } });
   // REDIS_URL names a node that does not own the prefix's slot: a client that is not a Cluster client would be sent elsewhere (MOVED).
   const slot = Number(await client.cluster('KEYSLOT', PREFIX));
   const owner = (await client.cluster('SLOTS')).find(([from, to]) => slot >= from && slot <= to)![2]![1];
   const other = cluster.nodes.find((node) => node.port !== owner)!;
   const env = {
-    ...baseEnv({ slack, anthropic, redis: { url: `redis://${other.host}:${other.port}` }, port }),
+    ...baseEnv({ slack, anthropic, redis: { url: `redis://${other.host}:${other.port}` } }),
     REDIS_CLUSTER_NODES: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(','),
     QUEUE_PREFIX: PREFIX,
     USER_QUESTIONS_PER_MINUTE: '1',
@@ -44,7 +42,9 @@ beforeAll(async () => {
     JOB_LOCK_MS: '4000',
     JOB_STALLED_INTERVAL_MS: '1000',
   };
-  bots.push(...(await Promise.all([startBot(env, { role: 'web' }), startBot(env, { role: 'worker' })])));
+  const [web, worker] = await Promise.all([startBot(env, { role: 'web' }), startBot(env, { role: 'worker' })]);
+  bots.push(web, worker);
+  eventsUrl = slackEventsUrl(web.port!);
 }, 120_000);
 afterAll(async () => {
   await client?.quit().catch(() => undefined);

@@ -2,7 +2,7 @@ import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeAws, type FakeAws } from '../fakes/aws.js';
 import { FakeMcpServer } from '../fakes/mcp.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions, type SlackMessage } from '../fakes/slack.js';
-import { baseEnv, freePort, slackEventsUrl, startBot, type BotProcess, type Role } from '../support/bot.js';
+import { baseEnv, slackEventsUrl, startBot, type BotProcess, type Role } from '../support/bot.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { appMention, messageEvent, sendEvent, SIGNING_SECRET, type SendEventOptions, type SlackHttpResult } from '../support/slack-requests.js';
 
@@ -20,9 +20,9 @@ export interface Stack {
   aws: FakeAws | undefined;
   redis: RedisServer;
   bots: BotProcess[];
-  /** The web process's port (Slack request URL, health). */
-  port: number;
-  eventsUrl: string;
+  /** The port of the web process started last (Slack request URL, health). */
+  readonly port: number;
+  readonly eventsUrl: string;
   env: Record<string, string>;
   startBot(role?: Role, extraEnv?: Record<string, string>): Promise<BotProcess>;
   /** Posts a user's message into the fake workspace and delivers it as `app_mention`. */
@@ -64,16 +64,15 @@ export const ALICE = 'U0ALICE';
 export const GENERAL = 'C0GENERAL';
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const [slack, anthropic, redis, port, docs, aws] = await Promise.all([
+  const [slack, anthropic, redis, docs, aws] = await Promise.all([
     startFakeSlack(options.slack),
     startFakeAnthropic(),
     startRedis(),
-    freePort(),
     options.docs ? FakeMcpServer.start() : undefined,
     options.awsAccount ? startFakeAws() : undefined,
   ]);
   const env = {
-    ...baseEnv({ slack, anthropic, redis, port }),
+    ...baseEnv({ slack, anthropic, redis }),
     // Tests must not wait a real second between visible updates or for a dead worker's lock.
     SLACK_UPDATE_INTERVAL_MS: '200',
     JOB_LOCK_MS: '4000',
@@ -91,7 +90,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.env,
   };
   const bots: BotProcess[] = [];
-  const eventsUrl = slackEventsUrl(port);
+  let port = 0;
 
   const stack: Stack = {
     slack,
@@ -100,12 +99,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     aws,
     redis,
     bots,
-    port,
-    eventsUrl,
+    get port() {
+      return port;
+    },
+    get eventsUrl() {
+      return slackEventsUrl(port);
+    },
     env,
     async startBot(role = 'all', extraEnv = {}) {
       const bot = await startBot({ ...env, ...extraEnv }, { role });
       bots.push(bot);
+      if (role !== 'worker' && bot.port) port = bot.port;
       if (docs && role !== 'web') await bot.waitForLog((log) => log.msg === 'MCP server connected');
       return bot;
     },

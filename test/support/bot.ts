@@ -47,6 +47,11 @@ export interface BotProcess {
   exited: Promise<ExitInfo>;
   /** Set once the process has exited. */
   exit: ExitInfo | undefined;
+  /**
+   * The port it serves HTTP on, from its start-up log, once ready: PORT for the web role and `all`,
+   * WORKER_HEALTH_PORT for a worker that has one. Tests give PORT=0 and read the OS's choice here.
+   */
+  port: number | undefined;
 }
 
 export interface StartBotOptions {
@@ -116,6 +121,7 @@ export async function startBot(env: Record<string, string>, options: StartBotOpt
     logs,
     output: () => lines.map((l) => l.raw).join('\n'),
     exit: undefined,
+    port: undefined,
     exited: new Promise<ExitInfo>((resolve) => {
       child.once('exit', (code, signal) => {
         bot.exit = { code, signal };
@@ -135,12 +141,16 @@ export async function startBot(env: Record<string, string>, options: StartBotOpt
   try {
     // Generous: tsx compiles the sources at each start, and a loaded 2-core CI machine is slow.
     await bot.waitForLog((log) => log.msg === 'ready', options.readyTimeoutMs ?? 45_000);
+    bot.port = bot.logs.find((log) => LISTENING.has(String(log.msg)) && typeof log.port === 'number')?.port as number | undefined;
   } catch (error) {
     await bot.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n--- bot output ---\n${bot.output()}`, { cause: error });
   }
   return bot;
 }
+
+/** The start-up lines that name the port a process serves HTTP on. */
+const LISTENING = new Set(['listening for Slack requests', 'socket mode connected; health routes listening', 'health routes listening']);
 
 function parseLogLine(raw: string): LogRecord | undefined {
   if (!raw.startsWith('{')) return undefined;
@@ -176,8 +186,11 @@ export interface BaseEnvInput {
   slack: { url: string };
   anthropic: { url: string };
   redis: { url: string };
-  /** The HTTP port (Bolt's request URL, health, metrics). */
-  port: number;
+  /**
+   * The HTTP port (Bolt's request URL, health, metrics); default 0, the OS's choice, read back
+   * from `BotProcess.port`: a port chosen before the bot binds it can be taken in between.
+   */
+  port?: number;
   /** The worker's health port; default 0 (off), so parallel worker processes never collide on 3001. */
   workerHealthPort?: number;
 }
@@ -191,7 +204,7 @@ export function baseEnv(input: BaseEnvInput): Record<string, string> {
     ANTHROPIC_API_KEY: 'sk-ant-test',
     ANTHROPIC_BASE_URL: input.anthropic.url,
     REDIS_URL: input.redis.url,
-    PORT: String(input.port),
+    PORT: String(input.port ?? 0),
     WORKER_HEALTH_PORT: String(input.workerHealthPort ?? 0),
     LOG_LEVEL: 'debug',
     LOG_FORMAT: 'json',

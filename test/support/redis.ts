@@ -8,7 +8,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort } from './ports.js';
+import { onFreePort } from './ports.js';
 import { atExit, trackChild } from './children.js';
 
 export interface RedisServer {
@@ -38,11 +38,13 @@ export function findRedisServer(): string {
 
 export async function startRedis(): Promise<RedisServer> {
   const binary = findRedisServer();
-  const port = await freePort();
   // A private working directory: redis-server must never drop files into the repository.
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
   atExit(() => rmSync(dir, { recursive: true, force: true }));
-  let child = await launch(binary, port, dir);
+  const serverArgs = (port: number): string[] => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'];
+  const started = await onFreePort(async (port) => ({ port, child: await launchRedisServer(binary, serverArgs(port), port) }));
+  const port = started.port;
+  let child = started.child;
 
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -52,13 +54,16 @@ export async function startRedis(): Promise<RedisServer> {
     },
     async restart() {
       await kill(child);
-      child = await launch(binary, port, dir);
+      child = await launchRedisServer(binary, serverArgs(port), port);
     },
   };
 }
 
-async function launch(binary: string, port: number, dir: string): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'];
+/**
+ * Starts redis-server with `args` (which make it listen on `port`) and resolves once that process,
+ * not another server that holds the port, answers there; rejects with its output when it exits.
+ */
+export async function launchRedisServer(binary: string, args: string[], port: number): Promise<ChildProcess> {
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   let output = '';
@@ -67,7 +72,7 @@ async function launch(binary: string, port: number, dir: string): Promise<ChildP
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code, signal) => reject(new Error(`redis-server exited early (code ${code}, signal ${signal}):\n${output}`))),
   );
-  await Promise.race([waitForPong(port), exited]);
+  await Promise.race([waitForOwnServer(port, child.pid), exited]);
   return child;
 }
 
@@ -78,30 +83,36 @@ async function kill(child: ChildProcess): Promise<void> {
   await gone;
 }
 
-/** Polls with a raw PING until the server answers +PONG (no client library needed). */
-async function waitForPong(port: number): Promise<void> {
+/**
+ * Polls with a raw INFO until the server on `port` answers with the process id `pid`: another
+ * server on that port (it took the port first, and ours is about to exit) must not pass for ours.
+ */
+async function waitForOwnServer(port: number, pid: number | undefined): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (await ping(port)) return;
+    const answering = await processIdOn(port);
+    if (answering !== undefined && answering === pid) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`redis-server on port ${port} did not answer PING within ${START_TIMEOUT_MS} ms`);
+  throw new Error(`redis-server (pid ${pid}) did not answer on port ${port} within ${START_TIMEOUT_MS} ms`);
 }
 
-function ping(port: number): Promise<boolean> {
+function processIdOn(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     let reply = '';
-    const done = (ok: boolean): void => {
+    const done = (pid: number | undefined): void => {
       socket.destroy();
-      resolve(ok);
+      resolve(pid);
     };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(500, () => done(undefined));
+    socket.once('error', () => done(undefined));
+    socket.once('connect', () => socket.write('INFO server\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      if (reply.startsWith('-')) return done(undefined);
+      const line = /process_id:(\d+)\r\n/.exec(reply);
+      if (line) done(Number(line[1]));
     });
   });
 }

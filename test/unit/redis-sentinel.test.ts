@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +7,9 @@ import { createLogger } from '../../src/ops/logger.js';
 import { createRedis, type RedisClient } from '../../src/ops/redis.js';
 import { RedisKeys } from '../../src/ops/redis-keys.js';
 import { SlackBudget, slackWriteBudgets } from '../../src/publish/slack-budget.js';
-import { atExit, trackChild } from '../support/children.js';
-import { freePort } from '../support/ports.js';
-import { findRedisServer, startRedis, type RedisServer } from '../support/redis.js';
+import { atExit } from '../support/children.js';
+import { onFreePort } from '../support/ports.js';
+import { findRedisServer, launchRedisServer, startRedis, type RedisServer } from '../support/redis.js';
 
 /**
  * REDIS_SENTINELS + REDIS_SENTINEL_NAME: the connection asks a real Sentinel (redis-server
@@ -23,13 +23,11 @@ let client: RedisClient | undefined;
 
 beforeAll(async () => {
   primary = await startRedis();
-  sentinelPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-sentinel-test-'));
   atExit(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, 'sentinel.conf');
-  writeFileSync(config, [`port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor primary-one 127.0.0.1 ${primary.port} 1`, ''].join('\n'));
-  sentinel = spawn(findRedisServer(), [config, '--sentinel'], { stdio: 'ignore' });
-  trackChild(sentinel);
+  writeFileSync(config, ['bind 127.0.0.1', `dir ${dir}`, `sentinel monitor primary-one 127.0.0.1 ${primary.port} 1`, ''].join('\n'));
+  [sentinel, sentinelPort] = await onFreePort(async (port) => [await launchRedisServer(findRedisServer(), [config, '--sentinel', '--port', String(port)], port), port] as const);
 }, 30_000);
 afterAll(async () => {
   client?.disconnect();
