@@ -188,7 +188,7 @@ function ackSection(results: BenchResults): string {
   return [
     '## Acknowledgement time',
     '',
-    'Time from sending a request to its complete HTTP answer, measured by the sender. Four `app_mention` events to one `/aws` command, each a real question that the system then answers (so the answering load grows during the run).',
+    'Time from sending a request to its complete HTTP answer, measured by the sender. Four `app_mention` events to one `/aws` command, each a real question that the system then answers (so the answering load grows during the run). At 200 requests/s each system runs three times, alternating; the targets take the best run of each (other work on the machine only ever slows one down).',
     '',
     table(['Rate', 'System', 'Achieved/s', 'Events p50 / p95 / p99 / max', 'Commands p50 / p95 / p99 / max', 'Not 200', 'Receiving process: CPU, per request', 'Redis commands per request', 'Events p99 ÷ naive'], rows),
     '',
@@ -395,7 +395,7 @@ function memorySection(results: BenchResults): string {
   return [
     '## Memory per answer in flight',
     '',
-    'RSS of the answering processes (the workers, or the single process) from `/proc`: warmed up and at rest (the median of 12 samples a quarter of a second apart), then the highest of 12 samples while every answer streams (a slow model keeps them open); the difference divided by the streams open. Slack\'s limits are off here so that every answer reaches the model at once; the bot\'s own scheduler still applies.',
+    'RSS of the answering processes (the workers, or the single process) from `/proc`: warmed up and at rest (the median of 12 samples a quarter of a second apart), then the highest of 12 samples while every answer streams (a slow model keeps them open); the difference divided by the streams open. Slack\'s limits are off here so that every answer reaches the model at once; the bot\'s own scheduler still applies. Each system runs twice, alternating; the target takes the lower figure of each, since RSS includes whatever garbage the collector has not reclaimed yet when the samples are taken.',
     '',
     table(['System', 'Streams open', 'RSS before', 'RSS during', 'Per answer'], rows),
     '',
