@@ -4,6 +4,7 @@
  * shared rate budget, the Web API client's default retries. Started by the bench exactly like the
  * real bot (a child process configured through its environment), against the same fakes and load.
  */
+import type { AddressInfo, Server } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { App, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -62,9 +63,10 @@ app.command('/aws', async ({ command, ack, client }) => {
   await answer(client, command.channel_id, undefined, command.text).catch((error: unknown) => log('answer failed', { err: String(error) }));
 });
 
-const port = Number(process.env.PORT ?? 3000);
-await app.start(port);
-log('ready', { port });
+const server = (await app.start(Number(process.env.PORT ?? 3000))) as Server;
+// PORT=0 lets the OS choose: the line says which port that was.
+log('listening for Slack requests', { port: (server.address() as AddressInfo).port });
+log('ready');
 
 process.on('SIGTERM', () => {
   void app.stop().finally(() => process.exit(0));

@@ -1,5 +1,5 @@
 /**
- * What `npm run bench` runs, sized to finish in about ten minutes on two cores. The
+ * What `npm run bench` runs, sized to finish in about twelve minutes on two cores. The
  * 500-answer scenarios run the fake Slack's rate-limit clock ten times faster (BENCHMARKS.md's
  * set-up says how): at Slack's own speed the bound alone for 500 answers is nine minutes. Runs
  * marked `profile` are extra runs under node --cpu-prof, reported as breakdowns, never as figures.

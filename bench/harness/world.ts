@@ -9,7 +9,7 @@
 import { startFakeAnthropic, type FakeAnthropic, type Responder } from '../../test/fakes/anthropic.js';
 import { FakeMcpServer } from '../../test/fakes/mcp.js';
 import { startFakeSlack, type ChannelSpec, type FakeSlack, type SlackUser } from '../../test/fakes/slack.js';
-import { baseEnv, freePort, slackEventsUrl, startBot, type BotProcess, type LogRecord } from '../../test/support/bot.js';
+import { baseEnv, slackEventsUrl, startBot, type BotProcess, type LogRecord } from '../../test/support/bot.js';
 import { startRedis, type RedisServer } from '../../test/support/redis.js';
 import { SOURCE_ENTRIES, type SystemEntries } from './build.js';
 import { benchResponder, type ModelPace } from './model-answers.js';
@@ -77,7 +77,7 @@ export function runSystemsFrom(built: SystemEntries): void {
 
 export async function startWorld(options: WorldOptions): Promise<World> {
   const timeScale = options.timeScale ?? 1;
-  const [slack, anthropic, redis, port, docs] = await Promise.all([
+  const [slack, anthropic, redis, docs] = await Promise.all([
     startFakeSlack({
       channels: options.workspace.channels,
       users: options.workspace.users,
@@ -86,11 +86,10 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     }),
     startFakeAnthropic({ responder: options.responder ?? benchResponder(options.pace, options.paceFor) }),
     startRedis(),
-    freePort(),
     options.docs ? FakeMcpServer.start() : undefined,
   ]);
   const env: Record<string, string> = {
-    ...baseEnv({ slack, anthropic, redis, port }),
+    ...baseEnv({ slack, anthropic, redis }),
     LOG_LEVEL: 'info',
     // The bot's scheduler must count as the workspace it talks to does: Tier 3, 50 calls in any
     // window, the window as long as the fake's clock makes it.
@@ -137,7 +136,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     anthropic,
     docs,
     redis,
-    eventsUrl: slackEventsUrl(port),
+    eventsUrl: slackEventsUrl(web.port!),
     web,
     answering,
     processes,

@@ -73,7 +73,7 @@ function reproduceSection(): string {
     '',
     '```sh',
     'npm ci                                   # redis-server must be on PATH (apt-get install redis-server)',
-    'npm run bench                            # every scenario (about 10 minutes on 2 cores); rewrites BENCHMARKS.md',
+    'npm run bench                            # every scenario (about 12 minutes on 2 cores); rewrites BENCHMARKS.md',
     'BENCH_ONLY=ack,streaming npm run bench   # some of: ack, streaming, throughput, memory, tools',
     'BENCH_RENDER=/tmp/bench-results.json npm run bench   # only re-render this file from the last raw results',
     'BENCH_COMPARE=first-run.json npm run bench           # and say how far every figure is from an earlier run\'s',

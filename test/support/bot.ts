@@ -9,7 +9,6 @@ import { trackChild } from './children.js';
 import { SIGNING_SECRET } from './slack-requests.js';
 
 export { SIGNING_SECRET } from './slack-requests.js';
-export { freePort } from './ports.js';
 
 /** The repository root, from this file's location (tests may run with any cwd). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -4,10 +4,9 @@ import { createServer } from 'node:net';
 /**
  * Asks the OS for a free port and releases it. Another process can take it before the caller
  * binds it (another test file's server, or any outgoing connection, whose local ports come from
- * the same range): a server that can listen on port 0 and report its port should do that instead,
- * and one that cannot should start through `onFreePort`.
+ * the same range): a server that can listen on port 0 and report its port does that instead.
  */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

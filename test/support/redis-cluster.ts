@@ -138,7 +138,7 @@ async function kill(child: ChildProcess): Promise<void> {
 }
 
 /**
- * A port below the OS's ephemeral range (where freePort's picks and outgoing connections live)
+ * A port below the OS's ephemeral range (where the ports it picks and outgoing connections' live)
  * whose bus port, port + 10000, is free as well.
  */
 async function freeClusterPort(taken: Set<number>): Promise<number> {
