@@ -120,11 +120,12 @@ async function spawnNode(binary: string, dir: string, port: number): Promise<Chi
   exited.catch(() => undefined);
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    const answered = await Promise.race([command(port, ['PING']).then((reply) => reply === 'PONG', () => false), exited]);
+    // The node that answers must be this process: another test's server could hold the port.
+    const answered = await Promise.race([command(port, ['INFO', 'server']).then((info) => Number(/process_id:(\d+)/.exec(info)?.[1]) === child.pid, () => false), exited]);
     if (answered) return child;
     if (Date.now() > deadline) {
       await kill(child);
-      throw new Error(`redis-server on port ${port} did not answer PING within ${START_TIMEOUT_MS} ms:\n${output}`);
+      throw new Error(`redis-server on port ${port} did not answer within ${START_TIMEOUT_MS} ms:\n${output}`);
     }
     await delay(25);
   }
