@@ -19,7 +19,7 @@ import { answerInAssistantThread } from './assistant-thread.js';
 import { readThreadOnce, ThreadCache, type BotAuthor } from './thread-cache.js';
 import { claimAnswerMessage } from './receipts.js';
 import { withStopRequested } from './stop-requests.js';
-import { findThreadPost } from './unrecorded-posts.js';
+import { findEarlierAnswer, findThreadPost } from './unrecorded-posts.js';
 import type { ToolCatalog } from '../tools/catalog.js';
 
 /**
@@ -74,6 +74,7 @@ export async function answerQuestion(job: JobHandle<QuestionJob>, deps: Question
     log.info({ deliveredAt: question.deliveredAt }, 'answer already delivered by an earlier run of this job');
     return undefined;
   }
+  if (job.startedBefore && (await shownByEarlierRun(job, deps))) return undefined;
   log.info({ source: question.source, queueWaitMs: Date.now() - question.receivedAt }, 'answering');
   const answer = () => answerAdmitted(job, deps, signal);
   const outcome = question.source === 'assistant' ? await answerInAssistantThread(question, deps, answer) : await answer();
@@ -87,7 +88,8 @@ async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, s
   // 1. Admit. A question that waited in the queue may have its message already, posted by its
   // receipt. A job run again after a crash that has its answer message was admitted before.
   const claim = job.data.answerTs === undefined ? await claimAnswerMessage(job.id, deps) : undefined;
-  if (claim?.kind === 'unrecorded') await recoverAnswerMessage(job, place, deps);
+  // A job run before has looked for its message already (shownByEarlierRun).
+  if (claim?.kind === 'unrecorded' && !job.startedBefore) await recoverAnswerMessage(job, place, deps);
   const receiptTs = claim?.kind === 'receipt' ? claim.ts : undefined;
   const rerun = job.data.answerTs !== undefined;
   if (!rerun && !(await admit(job, deps))) {
@@ -134,12 +136,32 @@ async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, s
 }
 
 /**
- * A run of this job, or its receipt, that ended between posting the answer's message and recording
- * it left the message in the thread: the answer continues in it rather than posting a second one.
+ * Whether an earlier run of this job, which ended before recording the answer delivered, showed it
+ * whole (the model is then not asked again, and the usage that run had not recorded yet stays
+ * unrecorded). A message it left unfinished is recorded on the job, which continues in it.
+ */
+async function shownByEarlierRun(job: JobHandle<QuestionJob>, deps: QuestionDeps): Promise<boolean> {
+  const question = job.data;
+  const earlier = await findEarlierAnswer(deps.messages.slack, question.channel, question.threadTs, job.id);
+  if (earlier?.complete) {
+    deps.logger.info({ answerTs: earlier.ts }, 'answer shown whole by an earlier run of this job; not asked again');
+    await job.update({ ...question, answerTs: earlier.ts, deliveredAt: Date.now() });
+    return true;
+  }
+  if (earlier && question.answerTs === undefined) await continueInUnrecorded(job, earlier.ts, deps);
+  return false;
+}
+
+/**
+ * A receipt whose worker ended between posting the answer's message and recording it left the
+ * message in the thread: the answer continues in it rather than posting a second one.
  */
 async function recoverAnswerMessage(job: JobHandle<QuestionJob>, place: AnswerPlace, deps: QuestionDeps): Promise<void> {
   const answerTs = await findThreadPost(deps.messages.slack, place.channel, place.threadTs, job.id, 'answer');
-  if (answerTs === undefined) return;
+  if (answerTs !== undefined) await continueInUnrecorded(job, answerTs, deps);
+}
+
+async function continueInUnrecorded(job: JobHandle<QuestionJob>, answerTs: string, deps: QuestionDeps): Promise<void> {
   deps.logger.info({ answerTs }, 'continuing in the answer message posted without being recorded');
   await job.update({ ...job.data, answerTs });
 }

@@ -8,7 +8,8 @@ import { threadPages, type RawSlackMessage } from './thread-reader.js';
  * What a run of a job posted but could not record on the job: a worker killed between Slack's
  * reply to a post and the record leaves the message in Slack and its ts nowhere. Every message
  * the bot posts for a job names the job in its metadata, so a later run finds it there and
- * carries on in it instead of posting a second one. A text stream carries no metadata until it
+ * carries on in it instead of posting a second one, or leaves it be when it holds the whole answer
+ * already (the run died between showing the answer and recording it delivered). A text stream carries no metadata until it
  * ends (`chat.startStream` takes none), so an answer begun as one is not found.
  */
 
@@ -18,6 +19,21 @@ export function findThreadPost(slack: WebClient, channel: string, threadTs: stri
     for await (const page of threadPages(slack, channel, threadTs)) {
       const found = page.find((raw) => postedFor(raw, jobId, kind));
       if (found?.ts) return found.ts;
+    }
+    return undefined;
+  });
+}
+
+/**
+ * The message an earlier run of this job wrote its answer in (its receipt, its first words, its
+ * final or failure), and whether it holds the whole answer (`complete` in its metadata).
+ */
+export function findEarlierAnswer(slack: WebClient, channel: string, threadTs: string, jobId: string): Promise<{ ts: string; complete: boolean } | undefined> {
+  return unlessUnreadable(async () => {
+    for await (const page of threadPages(slack, channel, threadTs)) {
+      // A failed or declined answer's message is a notice by then.
+      const found = page.find((raw) => postedFor(raw, jobId, 'answer') || postedFor(raw, jobId, 'notice'));
+      if (found?.ts) return { ts: found.ts, complete: ourPayload(found)?.complete === true };
     }
     return undefined;
   });
@@ -40,7 +56,7 @@ export function findCommandQuestion(slack: WebClient, channel: string, sinceMs: 
 }
 
 /** A conversation Slack will not let the bot read (one it is not in) holds nothing the bot posted to find. */
-async function unlessUnreadable(find: () => Promise<string | undefined>): Promise<string | undefined> {
+async function unlessUnreadable<Found>(find: () => Promise<Found | undefined>): Promise<Found | undefined> {
   try {
     return await find();
   } catch (error) {
@@ -50,6 +66,10 @@ async function unlessUnreadable(find: () => Promise<string | undefined>): Promis
 }
 
 function postedFor(raw: RawSlackMessage, jobId: string, kind: BotMessageKind): boolean {
-  const payload = raw.metadata?.event_type === METADATA_EVENT ? raw.metadata.event_payload : undefined;
+  const payload = ourPayload(raw);
   return payload?.job === jobId && payload.kind === kind;
+}
+
+function ourPayload(raw: RawSlackMessage): Record<string, unknown> | undefined {
+  return raw.metadata?.event_type === METADATA_EVENT ? raw.metadata.event_payload : undefined;
 }

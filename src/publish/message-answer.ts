@@ -232,7 +232,7 @@ export class MessageAnswer implements AnswerSurface {
         ...(isLast && isModelText ? { sources: answer.sources } : {}),
       });
       if (index === 0) {
-        await this.showFinal(part, blocks, metadata);
+        await this.showFinal(part, blocks, parts.length === 1 && answer.state !== 'failed' ? { ...metadata, complete: true } : metadata);
         continue;
       }
       const existing = this.extraTs[index - 1];

@@ -22,6 +22,11 @@ export interface MessageMetadataPayload {
   asked_by?: string;
   /** On the note that replaced a declined answer: it and the question it answers are left out of later history. */
   refused?: boolean;
+  /**
+   * On an answer's message once it holds the whole answer, in one message and not a failure (which
+   * its Retry runs again): a run of the job after a crash finds it done and asks the model nothing.
+   */
+  complete?: boolean;
 }
 
 export interface AnswerPlace {

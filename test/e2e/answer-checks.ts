@@ -194,15 +194,21 @@ export function replyAfterAcknowledgement(reply: Reply, patienceMs = 10_000): Ac
 }
 
 /**
- * Kills `victim` while Slack takes the first chat.postMessage `isThePost` picks (by its
- * arguments): the message exists, and the worker never learns its ts. Returns that ts once the
- * victim is dead.
+ * Kills `victim` while Slack takes the first write of `method` that `isTheWrite` picks (by its
+ * arguments): the message exists (or shows what the update says), and the worker never learns
+ * that it does. Returns the message's ts once the victim is dead.
  */
-export async function killWhilePosting(stack: Stack, victim: BotProcess, isThePost: (args: Record<string, unknown>) => boolean, ask: () => Promise<unknown>): Promise<string> {
-  let postedTs: string | undefined;
+export async function killWhileSlackTakes(
+  stack: Stack,
+  victim: BotProcess,
+  isTheWrite: (args: Record<string, unknown>) => boolean,
+  ask: () => Promise<unknown>,
+  method: 'chat.postMessage' | 'chat.update' = 'chat.postMessage',
+): Promise<string> {
+  let writtenTs: string | undefined;
   const stopWatching = stack.slack.onCall((call) => {
-    if (postedTs !== undefined || call.method !== 'chat.postMessage' || !isThePost(call.args)) return;
-    postedTs = (call.response as { ts?: string }).ts;
+    if (writtenTs !== undefined || call.method !== method || !isTheWrite(call.args)) return;
+    writtenTs = method === 'chat.update' ? String(call.args.ts) : (call.response as { ts?: string }).ts;
     void victim.kill('SIGKILL');
   });
   try {
@@ -211,11 +217,14 @@ export async function killWhilePosting(stack: Stack, victim: BotProcess, isThePo
   } finally {
     stopWatching();
   }
-  expect(postedTs).toBeDefined();
-  return postedTs!;
+  expect(writtenTs).toBeDefined();
+  return writtenTs!;
 }
 
-/** A bot post whose metadata says it is of this kind. */
-export function postOfKind(kind: 'answer' | 'question' | 'notice'): (args: Record<string, unknown>) => boolean {
-  return (args) => (args.metadata as { event_payload?: { kind?: string } } | undefined)?.event_payload?.kind === kind;
+/** A bot write whose metadata says it is of this kind (and, with `complete`, that it holds the whole answer). */
+export function postOfKind(kind: 'answer' | 'question' | 'notice', complete?: true): (args: Record<string, unknown>) => boolean {
+  return (args) => {
+    const payload = (args.metadata as { event_payload?: { kind?: string; complete?: boolean } } | undefined)?.event_payload;
+    return payload?.kind === kind && (complete === undefined || payload.complete === true);
+  };
 }

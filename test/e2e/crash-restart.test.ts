@@ -4,8 +4,8 @@ import { assistantThreadStarted, sendCommand, sendEvent, SIGNING_SECRET, type Sl
 import { ASSISTANT_GREETING } from '../../src/core/assistant-copy.js';
 import { assistantGreetingJobId } from '../../src/core/job-ids.js';
 import { QUEUE_DOWN_TEXT } from '../../src/slack/intake.js';
-import { botRepliesIn, eventually, jobIdOf, jobOnceIn, killWhilePosting, occurrences, postOfKind } from './answer-checks.js';
-import { ALICE, BOT_USER, GENERAL, shownTexts, startStack, type Asked, type Stack } from './stack.js';
+import { botRepliesIn, eventually, jobIdOf, jobOnceIn, killWhileSlackTakes, occurrences, postOfKind } from './answer-checks.js';
+import { ALICE, BOT_USER, GENERAL, isFinal, shownTexts, startStack, type Asked, type Stack } from './stack.js';
 
 /**
  * Processes: a worker killed mid-answer, a worker asked to stop, Redis going away and
@@ -79,7 +79,7 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     const answerText = sentences('Kinesis', 20);
     stack.anthropic.enqueue({ text: answerText, chunkSize: 12, tokenDelayMs: 100 }, { text: answerText, chunkSize: 24, tokenDelayMs: 10 });
     let asked!: Asked;
-    const orphanTs = await killWhilePosting(stack, victim!, postOfKind('answer'), async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about Kinesis.`)));
+    const orphanTs = await killWhileSlackTakes(stack, victim!, postOfKind('answer'), async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about Kinesis.`)));
     const replacement = await stack.startBot('worker');
 
     const answer = await stack.finalAnswer(asked, 20_000);
@@ -92,12 +92,45 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     await jobOnceIn(stack, jobIdOf(asked), ['completed']);
   });
 
+  describe('killed between showing the whole answer and recording it delivered: the next worker leaves it as it is and asks the model nothing', () => {
+    /** Kills the only live worker as Slack takes the write that shows `topic`'s whole answer, and lets a new worker run the job again. */
+    async function killAtTheFinal(topic: string, answer: { text: string; chunkSize?: number; tokenDelayMs?: number }, method: 'chat.postMessage' | 'chat.update') {
+      const [victim] = liveWorkers();
+      expect(liveWorkers()).toEqual([victim]);
+      stack.anthropic.enqueue(answer);
+      let asked!: Asked;
+      const answerTs = await killWhileSlackTakes(stack, victim!, postOfKind('answer', true), async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about ${topic}.`)), method);
+      // Messages requests only: a worker starting checks the model through another endpoint.
+      const modelRequests = stack.anthropic.messageRequests().length;
+      const replacement = await stack.startBot('worker');
+      const job = await jobOnceIn(stack, jobIdOf(asked), ['completed'], 20_000);
+
+      expect(stack.anthropic.messageRequests()).toHaveLength(modelRequests);
+      expect(replacement.logs.some((line) => line.msg === 'answer shown whole by an earlier run of this job; not asked again' && line.answerTs === answerTs)).toBe(true);
+      expect((job.data as { deliveredAt?: number }).deliveredAt).toBeGreaterThan(0);
+      const replies = botRepliesIn(stack, asked);
+      expect(replies.map((message) => message.ts)).toEqual([answerTs]);
+      expect(replies[0]!.text).toBe(answer.text);
+      expect(isFinal(replies[0]!)).toBe(true);
+    }
+
+    it('shown by its final update', async () => {
+      // Streamed for about a second: posted with its first words, then updated.
+      await killAtTheFinal('Redshift', { text: sentences('Redshift', 20), chunkSize: 12, tokenDelayMs: 20 }, 'chat.update');
+    });
+
+    it('posted whole', async () => {
+      // Written at once: its message is posted with the whole answer, and the job never learns its ts.
+      await killAtTheFinal('Glue', { text: 'Glue is a serverless data integration service.' }, 'chat.postMessage');
+    });
+  });
+
   it('killed between posting an /aws question in the channel and recording it: the next worker finds that post and answers in its thread', async () => {
     const [victim] = liveWorkers();
     expect(liveWorkers()).toEqual([victim]);
     stack.anthropic.enqueue({ text: 'Athena queries data in S3 with SQL.' });
     let command!: SlackHttpResult;
-    const postTs = await killWhilePosting(stack, victim!, postOfKind('question'), async () => {
+    const postTs = await killWhileSlackTakes(stack, victim!, postOfKind('question'), async () => {
       command = await sendCommand(stack.eventsUrl, SIGNING_SECRET, { text: 'What is Athena?', user_id: ALICE, channel_id: GENERAL, response_url: stack.slack.responseUrl({ channel: GENERAL, user: ALICE }) });
     });
     expect(command.status).toBe(200);
@@ -116,7 +149,7 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     expect(liveWorkers()).toEqual([victim]);
     // Slack creates the thread's root message itself when the panel opens.
     const root = stack.slack.addMessage(DM, { user: BOT_USER, subtype: 'assistant_app_thread', text: 'New chat' });
-    const greetingTs = await killWhilePosting(stack, victim!, postOfKind('notice'), () => sendEvent(stack.eventsUrl, SIGNING_SECRET, assistantThreadStarted({ user: ALICE, channel: DM, thread_ts: root.ts })));
+    const greetingTs = await killWhileSlackTakes(stack, victim!, postOfKind('notice'), () => sendEvent(stack.eventsUrl, SIGNING_SECRET, assistantThreadStarted({ user: ALICE, channel: DM, thread_ts: root.ts })));
     await stack.startBot('worker');
 
     await stack.slack.waitFor(() => stack.slack.assistantCalls.find((call) => call.method === 'assistant.threads.setSuggestedPrompts' && call.thread_ts === root.ts), 20_000);

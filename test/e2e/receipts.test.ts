@@ -3,7 +3,7 @@ import { LOST_ANSWER_TEXT } from '../../src/answer/lost-jobs.js';
 import { RECEIPT_TEXT } from '../../src/answer/receipts.js';
 import { THINKING_STATUS_TEXT } from '../../src/model/answer.js';
 import { BOT_USER, isFinal, shownTexts, startStack, type Asked, type Stack } from './stack.js';
-import { killWhilePosting } from './answer-checks.js';
+import { killWhileSlackTakes } from './answer-checks.js';
 
 /**
  * A burst larger than the worker pool: one worker slot, held by the first question at the model,
@@ -100,7 +100,7 @@ describe('a worker killed while posting a sign of receipt', () => {
       const [victim] = crashStack.bots.filter((bot) => bot.env.ROLE === 'worker');
       let busy!: Asked;
       let waiting!: Asked;
-      const receiptTs = await killWhilePosting(crashStack, victim!, (args) => args.text === RECEIPT_TEXT, async () => {
+      const receiptTs = await killWhileSlackTakes(crashStack, victim!, (args) => args.text === RECEIPT_TEXT, async () => {
         busy = await crashStack.mention(`<@${BOT_USER}> What is an ALB?`, { channel: 'C0GENERAL' });
         waiting = await crashStack.mention(`<@${BOT_USER}> How do I decouple two services?`, { channel: 'C0OPS' });
       });
