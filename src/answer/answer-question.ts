@@ -19,7 +19,7 @@ import { answerInAssistantThread } from './assistant-thread.js';
 import { readThreadOnce, ThreadCache, type BotAuthor } from './thread-cache.js';
 import { claimAnswerMessage } from './receipts.js';
 import { withStopRequested } from './stop-requests.js';
-import { findEarlierAnswer, findThreadPost } from './unrecorded-posts.js';
+import { findEarlierAnswer } from './unrecorded-posts.js';
 import type { ToolCatalog } from '../tools/catalog.js';
 
 /**
@@ -74,22 +74,23 @@ export async function answerQuestion(job: JobHandle<QuestionJob>, deps: Question
     log.info({ deliveredAt: question.deliveredAt }, 'answer already delivered by an earlier run of this job');
     return undefined;
   }
-  if (job.startedBefore && (await shownByEarlierRun(job, deps))) return undefined;
   log.info({ source: question.source, queueWaitMs: Date.now() - question.receivedAt }, 'answering');
   const answer = () => answerAdmitted(job, deps, signal);
   const outcome = question.source === 'assistant' ? await answerInAssistantThread(question, deps, answer) : await answer();
+  if (!outcome) return undefined;
   log.info({ status: outcome.status, usage: outcome.usage, toolCalls: outcome.toolCalls, totalMs: outcome.finishedAt - question.receivedAt }, 'answered');
   deps.observer?.answered(question, outcome);
   return outcome;
 }
 
-async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, signal: AbortSignal | undefined): Promise<AnswerOutcome> {
+/** The answer, or undefined when an earlier run of this job had shown it whole already. */
+async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, signal: AbortSignal | undefined): Promise<AnswerOutcome | undefined> {
   const place: AnswerPlace = { teamId: job.data.teamId, channel: job.data.channel, threadTs: job.data.threadTs, jobId: job.id };
   // 1. Admit. A question that waited in the queue may have its message already, posted by its
   // receipt. A job run again after a crash that has its answer message was admitted before.
   const claim = job.data.answerTs === undefined ? await claimAnswerMessage(job.id, deps) : undefined;
-  // A job run before has looked for its message already (shownByEarlierRun).
-  if (claim?.kind === 'unrecorded' && !job.startedBefore) await recoverAnswerMessage(job, place, deps);
+  // An earlier run wrote in the answer's message (recorded or not): it may have shown the whole answer.
+  if ((claim?.kind === 'unrecorded' || job.data.answerTs !== undefined) && (await shownByEarlierRun(job, place, deps))) return undefined;
   const receiptTs = claim?.kind === 'receipt' ? claim.ts : undefined;
   const rerun = job.data.answerTs !== undefined;
   if (!rerun && !(await admit(job, deps))) {
@@ -136,34 +137,23 @@ async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, s
 }
 
 /**
- * Whether an earlier run of this job, which ended before recording the answer delivered, showed it
- * whole (the model is then not asked again, and the usage that run had not recorded yet stays
- * unrecorded). A message it left unfinished is recorded on the job, which continues in it.
+ * Whether an earlier run of this job (or its receipt) that ended before recording what it did
+ * showed the whole answer: the model is then not asked again (and the usage that run had not
+ * recorded yet stays unrecorded). A message it posted without recording it is recorded now, and
+ * the answer continues in it rather than in a second one.
  */
-async function shownByEarlierRun(job: JobHandle<QuestionJob>, deps: QuestionDeps): Promise<boolean> {
-  const question = job.data;
-  const earlier = await findEarlierAnswer(deps.messages.slack, question.channel, question.threadTs, job.id);
+async function shownByEarlierRun(job: JobHandle<QuestionJob>, place: AnswerPlace, deps: QuestionDeps): Promise<boolean> {
+  const earlier = await findEarlierAnswer(deps.messages.slack, place.channel, place.threadTs, job.id);
   if (earlier?.complete) {
     deps.logger.info({ answerTs: earlier.ts }, 'answer shown whole by an earlier run of this job; not asked again');
-    await job.update({ ...question, answerTs: earlier.ts, deliveredAt: Date.now() });
+    await job.update({ ...job.data, answerTs: earlier.ts, deliveredAt: Date.now() });
     return true;
   }
-  if (earlier && question.answerTs === undefined) await continueInUnrecorded(job, earlier.ts, deps);
+  if (earlier && job.data.answerTs === undefined) {
+    deps.logger.info({ answerTs: earlier.ts }, 'continuing in the answer message posted without being recorded');
+    await job.update({ ...job.data, answerTs: earlier.ts });
+  }
   return false;
-}
-
-/**
- * A receipt whose worker ended between posting the answer's message and recording it left the
- * message in the thread: the answer continues in it rather than posting a second one.
- */
-async function recoverAnswerMessage(job: JobHandle<QuestionJob>, place: AnswerPlace, deps: QuestionDeps): Promise<void> {
-  const answerTs = await findThreadPost(deps.messages.slack, place.channel, place.threadTs, job.id, 'answer');
-  if (answerTs !== undefined) await continueInUnrecorded(job, answerTs, deps);
-}
-
-async function continueInUnrecorded(job: JobHandle<QuestionJob>, answerTs: string, deps: QuestionDeps): Promise<void> {
-  deps.logger.info({ answerTs }, 'continuing in the answer message posted without being recorded');
-  await job.update({ ...job.data, answerTs });
 }
 
 /** Over a limit, the person is told privately why and when to ask again; the question goes no further. */
