@@ -9,8 +9,9 @@ import { threadPages, type RawSlackMessage } from './thread-reader.js';
  * reply to a post and the record leaves the message in Slack and its ts nowhere. Every message
  * the bot posts for a job names the job in its metadata, so a later run finds it there and
  * carries on in it instead of posting a second one, or leaves it be when it holds the whole answer
- * already (the run died between showing the answer and recording it delivered). A text stream carries no metadata until it
- * ends (`chat.startStream` takes none), so an answer begun as one is not found.
+ * already (the run died between showing the answer and recording it delivered). A text stream
+ * carries no metadata until it ends (`chat.startStream` takes none), so an answer begun as one is
+ * not found.
  */
 
 /** The bot's first message of this kind in the thread that names the job: an answer's (its receipt, or its first words), a greeting. */
