@@ -27,16 +27,20 @@ export function findThreadPost(slack: WebClient, channel: string, threadTs: stri
 
 /**
  * The message an earlier run of this job wrote its answer in (its receipt, its first words, its
- * final or failure), and whether it holds the whole answer (`complete` in its metadata).
+ * final or failure: the job's first in the thread), and whether the answer was shown whole (a
+ * message of the job says `complete` in its metadata: the final, or a long answer's last part).
  */
 export function findEarlierAnswer(slack: WebClient, channel: string, threadTs: string, jobId: string): Promise<{ ts: string; complete: boolean } | undefined> {
   return unlessUnreadable(async () => {
+    let first: string | undefined;
     for await (const page of threadPages(slack, channel, threadTs)) {
       // A failed or declined answer's message is a notice by then.
-      const found = page.find((raw) => postedFor(raw, jobId, 'answer') || postedFor(raw, jobId, 'notice'));
-      if (found?.ts) return { ts: found.ts, complete: ourPayload(found)?.complete === true };
+      for (const raw of page.filter((message) => postedFor(message, jobId, 'answer') || postedFor(message, jobId, 'notice'))) {
+        first ??= raw.ts;
+        if (first && ourPayload(raw)?.complete === true) return { ts: first, complete: true };
+      }
     }
-    return undefined;
+    return first === undefined ? undefined : { ts: first, complete: false };
   });
 }
 

@@ -219,6 +219,8 @@ export class MessageAnswer implements AnswerSurface {
     const parts = splitForSlack(mrkdwn.length > 0 ? mrkdwn : ' ', this.options.maxMessageChars);
     const followUps: string[] = [];
     const metadata = metadataFor(answer.state, this.place);
+    // The write that completes the answer says so; a failure's stays open to its Retry.
+    const completing: MessageMetadataPayload = answer.state === 'failed' ? metadata : { ...metadata, complete: true };
     for (const [index, part] of parts.entries()) {
       const isLast = index === parts.length - 1;
       const blocks = answerBlocks({
@@ -231,13 +233,14 @@ export class MessageAnswer implements AnswerSurface {
         ...(isLast && answer.footnote ? { footnote: answer.footnote } : {}),
         ...(isLast && isModelText ? { sources: answer.sources } : {}),
       });
+      const partMetadata = isLast ? completing : metadata;
       if (index === 0) {
-        await this.showFinal(part, blocks, parts.length === 1 && answer.state !== 'failed' ? { ...metadata, complete: true } : metadata);
+        await this.showFinal(part, blocks, partMetadata);
         continue;
       }
       const existing = this.extraTs[index - 1];
-      if (existing) await this.messages.finalUpdate(this.place, existing, part, blocks, metadata);
-      else followUps.push(await this.messages.post(this.place, part, metadata.kind, { blocks }));
+      if (existing) await this.messages.finalUpdate(this.place, existing, part, blocks, partMetadata);
+      else followUps.push(await this.messages.post(this.place, part, metadata.kind, { blocks, complete: partMetadata.complete }));
     }
     if (followUps.length > 0) {
       this.extraTs = [...this.extraTs, ...followUps];

@@ -23,8 +23,9 @@ export interface MessageMetadataPayload {
   /** On the note that replaced a declined answer: it and the question it answers are left out of later history. */
   refused?: boolean;
   /**
-   * On an answer's message once it holds the whole answer, in one message and not a failure (which
-   * its Retry runs again): a run of the job after a crash finds it done and asks the model nothing.
+   * On the write that completes an answer (its message's final, or a long answer's last follow-up),
+   * unless it is a failure, which its Retry runs again: a run of the job after a crash finds the
+   * answer shown whole and asks the model nothing.
    */
   complete?: boolean;
 }
@@ -131,8 +132,8 @@ export class SlackMessages {
   }
 
   /** Posts a bot message (notice, question, a long answer's continuation), in a thread when threadTs is set. */
-  async post(place: PostPlace, text: string, kind: BotMessageKind, extra: { blocks?: unknown[]; askedBy?: string } = {}): Promise<string> {
-    const metadata: MessageMetadataPayload = { kind, ...(place.jobId ? { job: place.jobId } : {}), ...(extra.askedBy ? { asked_by: extra.askedBy } : {}) };
+  async post(place: PostPlace, text: string, kind: BotMessageKind, extra: { blocks?: unknown[]; askedBy?: string; complete?: boolean | undefined } = {}): Promise<string> {
+    const metadata: MessageMetadataPayload = { kind, ...(place.jobId ? { job: place.jobId } : {}), ...(extra.askedBy ? { asked_by: extra.askedBy } : {}), ...(extra.complete ? { complete: true } : {}) };
     const ts = await this.postMessage(place, text, metadata, extra.blocks, undefined);
     await this.tellWritten(place, ts, text, metadata);
     return ts;

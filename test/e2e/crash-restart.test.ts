@@ -93,35 +93,50 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
   });
 
   describe('killed between showing the whole answer and recording it delivered: the next worker leaves it as it is and asks the model nothing', () => {
-    /** Kills the only live worker as Slack takes the write that shows `topic`'s whole answer, and lets a new worker run the job again. */
+    /**
+     * Kills the only live worker as Slack takes the write that completes `topic`'s answer, lets a
+     * new worker run the job again, and returns the bot's messages in the thread, oldest first.
+     */
     async function killAtTheFinal(topic: string, answer: { text: string; chunkSize?: number; tokenDelayMs?: number }, method: 'chat.postMessage' | 'chat.update') {
       const [victim] = liveWorkers();
       expect(liveWorkers()).toEqual([victim]);
       stack.anthropic.enqueue(answer);
       let asked!: Asked;
-      const answerTs = await killWhileSlackTakes(stack, victim!, postOfKind('answer', true), async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about ${topic}.`)), method);
+      const completedTs = await killWhileSlackTakes(stack, victim!, postOfKind('answer', true), async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about ${topic}.`)), method);
       // Messages requests only: a worker starting checks the model through another endpoint.
       const modelRequests = stack.anthropic.messageRequests().length;
       const replacement = await stack.startBot('worker');
       const job = await jobOnceIn(stack, jobIdOf(asked), ['completed'], 20_000);
 
       expect(stack.anthropic.messageRequests()).toHaveLength(modelRequests);
-      expect(replacement.logs.some((line) => line.msg === 'answer shown whole by an earlier run of this job; not asked again' && line.answerTs === answerTs)).toBe(true);
-      expect((job.data as { deliveredAt?: number }).deliveredAt).toBeGreaterThan(0);
       const replies = botRepliesIn(stack, asked);
-      expect(replies.map((message) => message.ts)).toEqual([answerTs]);
-      expect(replies[0]!.text).toBe(answer.text);
-      expect(isFinal(replies[0]!)).toBe(true);
+      expect(replies.at(-1)!.ts).toBe(completedTs);
+      expect(replacement.logs.some((line) => line.msg === 'answer shown whole by an earlier run of this job; not asked again' && line.answerTs === replies[0]!.ts)).toBe(true);
+      expect((job.data as { deliveredAt?: number }).deliveredAt).toBeGreaterThan(0);
+      expect(replies.every((message) => isFinal(message))).toBe(true);
+      return replies;
     }
 
     it('shown by its final update', async () => {
       // Streamed for about a second: posted with its first words, then updated.
-      await killAtTheFinal('Redshift', { text: sentences('Redshift', 20), chunkSize: 12, tokenDelayMs: 20 }, 'chat.update');
+      const text = sentences('Redshift', 20);
+      const replies = await killAtTheFinal('Redshift', { text, chunkSize: 12, tokenDelayMs: 20 }, 'chat.update');
+      expect(replies.map((message) => message.text)).toEqual([text]);
     });
 
     it('posted whole', async () => {
       // Written at once: its message is posted with the whole answer, and the job never learns its ts.
-      await killAtTheFinal('Glue', { text: 'Glue is a serverless data integration service.' }, 'chat.postMessage');
+      const text = 'Glue is a serverless data integration service.';
+      const replies = await killAtTheFinal('Glue', { text }, 'chat.postMessage');
+      expect(replies.map((message) => message.text)).toEqual([text]);
+    });
+
+    it('a long answer, whose last part completes it', async () => {
+      // Longer than two messages (SLACK_MAX_MESSAGE_CHARS, 3,900 here): it continues in follow-ups.
+      const text = sentences('EMR', 300);
+      const replies = await killAtTheFinal('EMR', { text, chunkSize: 600 }, 'chat.postMessage');
+      expect(replies.length).toBeGreaterThanOrEqual(3);
+      expect(replies.map((message) => message.text).join(' ')).toBe(text);
     });
   });
 
