@@ -149,10 +149,13 @@ async function shownByEarlierRun(job: JobHandle<QuestionJob>, place: AnswerPlace
     await job.update({ ...job.data, answerTs: earlier.ts, deliveredAt: Date.now() });
     return true;
   }
-  if (earlier && job.data.answerTs === undefined) {
-    deps.logger.info({ answerTs: earlier.ts }, 'continuing in the answer message posted without being recorded');
-    await job.update({ ...job.data, answerTs: earlier.ts });
-  }
+  if (!earlier) return false;
+  const unrecordedMessage = job.data.answerTs === undefined;
+  // Follow-ups are recorded once all are posted: a run that died among them leaves some unrecorded.
+  const unrecordedFollowUps = earlier.followUpTs.length > (job.data.followUpTs?.length ?? 0);
+  if (unrecordedMessage) deps.logger.info({ answerTs: earlier.ts }, 'continuing in the answer message posted without being recorded');
+  if (unrecordedFollowUps) deps.logger.info({ followUpTs: earlier.followUpTs }, 'continuing in the follow-ups posted without being recorded');
+  if (unrecordedMessage || unrecordedFollowUps) await job.update({ ...job.data, answerTs: job.data.answerTs ?? earlier.ts, ...(unrecordedFollowUps ? { followUpTs: earlier.followUpTs } : {}) });
   return false;
 }
 

@@ -79,6 +79,12 @@ export class ThreadCache implements WrittenMessages {
     await this.addIfCached([this.key(place as ThreadPlace)], [ts, JSON.stringify(message)]);
   }
 
+  /** A message the bot deleted: a read of the thread would no longer return it. */
+  async deleted(place: Partial<ThreadPlace> & { channel: string }, ts: string): Promise<void> {
+    if (this.ttlSeconds === 0 || !place.teamId || !place.threadTs) return;
+    await this.redis.hdel(this.key(place as ThreadPlace), ts);
+  }
+
   private key(place: ThreadPlace): string {
     return this.keys.threadCache(place.teamId, place.channel, place.threadTs);
   }

@@ -8,10 +8,10 @@ import { threadPages, type RawSlackMessage } from './thread-reader.js';
  * What a run of a job posted but could not record on the job: a worker killed between Slack's
  * reply to a post and the record leaves the message in Slack and its ts nowhere. Every message
  * the bot posts for a job names the job in its metadata, so a later run finds it there and
- * carries on in it instead of posting a second one, or leaves it be when it holds the whole answer
- * already (the run died between showing the answer and recording it delivered). A text stream
- * carries no metadata until it ends (`chat.startStream` takes none), so an answer begun as one is
- * not found.
+ * carries on in it (and in a long answer's follow-ups) instead of posting a second one, or leaves
+ * it be when it holds the whole answer already (the run died between showing the answer and
+ * recording it delivered). A text stream carries no metadata until it ends (`chat.startStream`
+ * takes none), so an answer begun as one is not found.
  */
 
 /** The bot's first message of this kind in the thread that names the job: an answer's (its receipt, or its first words), a greeting. */
@@ -27,20 +27,29 @@ export function findThreadPost(slack: WebClient, channel: string, threadTs: stri
 
 /**
  * The message an earlier run of this job wrote its answer in (its receipt, its first words, its
- * final or failure: the job's first in the thread), and whether the answer was shown whole (a
- * message of the job says `complete` in its metadata: the final, or a long answer's last part).
+ * final or failure: the job's first in the thread), the follow-ups it posted after it (a long
+ * answer's next parts, in order), and whether the answer was shown whole (a message of the job
+ * says `complete` in its metadata: the final, or a long answer's last part).
  */
-export function findEarlierAnswer(slack: WebClient, channel: string, threadTs: string, jobId: string): Promise<{ ts: string; complete: boolean } | undefined> {
+export interface EarlierAnswer {
+  ts: string;
+  followUpTs: string[];
+  complete: boolean;
+}
+
+export function findEarlierAnswer(slack: WebClient, channel: string, threadTs: string, jobId: string): Promise<EarlierAnswer | undefined> {
   return unlessUnreadable(async () => {
-    let first: string | undefined;
+    let found: EarlierAnswer | undefined;
     for await (const page of threadPages(slack, channel, threadTs)) {
       // A failed or declined answer's message is a notice by then.
       for (const raw of page.filter((message) => postedFor(message, jobId, 'answer') || postedFor(message, jobId, 'notice'))) {
-        first ??= raw.ts;
-        if (first && ourPayload(raw)?.complete === true) return { ts: first, complete: true };
+        if (!raw.ts) continue;
+        if (found === undefined) found = { ts: raw.ts, followUpTs: [], complete: false };
+        else found.followUpTs.push(raw.ts);
+        if (ourPayload(raw)?.complete === true) return { ...found, complete: true };
       }
     }
-    return first === undefined ? undefined : { ts: first, complete: false };
+    return found;
   });
 }
 

@@ -242,8 +242,12 @@ export class MessageAnswer implements AnswerSurface {
       if (existing) await this.messages.finalUpdate(this.place, existing, part, blocks, partMetadata);
       else followUps.push(await this.messages.post(this.place, part, metadata.kind, { blocks, complete: partMetadata.complete }));
     }
-    if (followUps.length > 0) {
-      this.extraTs = [...this.extraTs, ...followUps];
+    // An earlier run's answer (before a crash, or a failure's Retry) may have had more parts: its
+    // last ones would read as part of this answer.
+    const stale = this.extraTs.slice(parts.length - 1);
+    for (const ts of stale) await this.messages.delete(this.place, ts).catch((error: unknown) => this.logger.warn({ err: error, ts, slackError: slackErrorCode(error) }, 'could not delete a follow-up this answer no longer needs'));
+    if (followUps.length > 0 || stale.length > 0) {
+      this.extraTs = [...this.extraTs.slice(0, parts.length - 1), ...followUps];
       await this.options.onFollowUps?.([...this.extraTs]);
     }
     this.firstVisibleAt ??= Date.now();

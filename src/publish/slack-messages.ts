@@ -39,9 +39,10 @@ export interface AnswerPlace {
 
 export type PostPlace = Omit<AnswerPlace, 'jobId'> & { jobId?: string };
 
-/** Told about every message the bot posts or finally updates in a thread (answer/thread-cache.ts). */
+/** Told about every message the bot posts, finally updates or deletes in a thread (answer/thread-cache.ts). */
 export interface WrittenMessages {
   written(place: WrittenPlace, ts: string, text: string, metadata: MessageMetadataPayload): Promise<void>;
+  deleted(place: WrittenPlace, ts: string): Promise<void>;
 }
 
 export type WrittenPlace = Omit<AnswerPlace, 'jobId' | 'threadTs'> & { threadTs?: string };
@@ -137,6 +138,12 @@ export class SlackMessages {
     const ts = await this.postMessage(place, text, metadata, extra.blocks, undefined);
     await this.tellWritten(place, ts, text, metadata);
     return ts;
+  }
+
+  /** Deletes a message the bot wrote in a thread; the thread's cached copy forgets it too. */
+  async delete(place: WrittenPlace, ts: string): Promise<void> {
+    await this.slack.chat.delete({ channel: place.channel, ts });
+    await this.writtenMessages?.deleted(place, ts).catch((error: unknown) => this.logger.warn({ err: error }, 'could not remove a deleted message from the cached thread'));
   }
 
   /**

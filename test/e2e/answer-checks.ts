@@ -194,21 +194,21 @@ export function replyAfterAcknowledgement(reply: Reply, patienceMs = 10_000): Ac
 }
 
 /**
- * Kills `victim` while Slack takes the first write of `method` that `isTheWrite` picks (by its
- * arguments): the message exists (or shows what the update says), and the worker never learns
- * that it does. Returns the message's ts once the victim is dead.
+ * Kills `victim` while Slack takes the first write, through one of `methods`, that `isTheWrite`
+ * picks (by its arguments): the message exists (or shows what the update says), and the worker
+ * never learns that it does. Returns the message's ts once the victim is dead.
  */
 export async function killWhileSlackTakes(
   stack: Stack,
   victim: BotProcess,
   isTheWrite: (args: Record<string, unknown>) => boolean,
   ask: () => Promise<unknown>,
-  method: 'chat.postMessage' | 'chat.update' = 'chat.postMessage',
+  methods: ReadonlyArray<'chat.postMessage' | 'chat.update'> = ['chat.postMessage'],
 ): Promise<string> {
   let writtenTs: string | undefined;
   const stopWatching = stack.slack.onCall((call) => {
-    if (writtenTs !== undefined || call.method !== method || !isTheWrite(call.args)) return;
-    writtenTs = method === 'chat.update' ? String(call.args.ts) : (call.response as { ts?: string }).ts;
+    if (writtenTs !== undefined || !methods.includes(call.method as 'chat.postMessage') || !isTheWrite(call.args)) return;
+    writtenTs = call.method === 'chat.update' ? String(call.args.ts) : (call.response as { ts?: string }).ts;
     void victim.kill('SIGKILL');
   });
   try {

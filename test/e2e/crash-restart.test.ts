@@ -97,12 +97,12 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
      * Kills the only live worker as Slack takes the write that completes `topic`'s answer, lets a
      * new worker run the job again, and returns the bot's messages in the thread, oldest first.
      */
-    async function killAtTheFinal(topic: string, answer: { text: string; chunkSize?: number; tokenDelayMs?: number }, method: 'chat.postMessage' | 'chat.update') {
+    async function killAtTheFinal(topic: string, answer: { text: string; chunkSize?: number; tokenDelayMs?: number }, methods: ReadonlyArray<'chat.postMessage' | 'chat.update'>) {
       const [victim] = liveWorkers();
       expect(liveWorkers()).toEqual([victim]);
       stack.anthropic.enqueue(answer);
       let asked!: Asked;
-      const completedTs = await killWhileSlackTakes(stack, victim!, postOfKind('answer', true), async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about ${topic}.`)), method);
+      const completedTs = await killWhileSlackTakes(stack, victim!, postOfKind('answer', true), async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about ${topic}.`)), methods);
       // Messages requests only: a worker starting checks the model through another endpoint.
       const modelRequests = stack.anthropic.messageRequests().length;
       const replacement = await stack.startBot('worker');
@@ -120,23 +120,73 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
     it('shown by its final update', async () => {
       // Streamed for about a second: posted with its first words, then updated.
       const text = sentences('Redshift', 20);
-      const replies = await killAtTheFinal('Redshift', { text, chunkSize: 12, tokenDelayMs: 20 }, 'chat.update');
+      const replies = await killAtTheFinal('Redshift', { text, chunkSize: 12, tokenDelayMs: 20 }, ['chat.update']);
       expect(replies.map((message) => message.text)).toEqual([text]);
     });
 
     it('posted whole', async () => {
-      // Written at once: its message is posted with the whole answer, and the job never learns its ts.
+      // Written at once: its message is posted with the whole answer, and the job never learns its
+      // ts. On a loaded machine a sign of receipt may come first, and the final is then its update.
       const text = 'Glue is a serverless data integration service.';
-      const replies = await killAtTheFinal('Glue', { text }, 'chat.postMessage');
+      const replies = await killAtTheFinal('Glue', { text }, ['chat.postMessage', 'chat.update']);
       expect(replies.map((message) => message.text)).toEqual([text]);
     });
 
     it('a long answer, whose last part completes it', async () => {
       // Longer than two messages (SLACK_MAX_MESSAGE_CHARS, 3,900 here): it continues in follow-ups.
       const text = sentences('EMR', 300);
-      const replies = await killAtTheFinal('EMR', { text, chunkSize: 600 }, 'chat.postMessage');
+      const replies = await killAtTheFinal('EMR', { text, chunkSize: 600 }, ['chat.postMessage']);
       expect(replies.length).toBeGreaterThanOrEqual(3);
       expect(replies.map((message) => message.text).join(' ')).toBe(text);
+    });
+  });
+
+  describe("killed among a long answer's follow-ups (posted, not yet recorded): the next worker continues in those posted", () => {
+    /**
+     * Kills the only live worker as Slack takes the first follow-up of `topic`'s long answer (its
+     * third part is still to come), lets a new worker run the job again with `rerunText`, and
+     * returns the bot's messages in the thread and the orphaned follow-up's ts.
+     */
+    async function killAtTheFirstFollowUp(topic: string, rerunText: string) {
+      const [victim] = liveWorkers();
+      expect(liveWorkers()).toEqual([victim]);
+      // Longer than two messages (SLACK_MAX_MESSAGE_CHARS, 3,900 here): three parts.
+      stack.anthropic.enqueue({ text: sentences(topic, 300), chunkSize: 600 }, { text: rerunText, chunkSize: 600 });
+      let asked!: Asked;
+      let answerPosts = 0;
+      // The answer's own message is its first post; the next one is its first follow-up.
+      const isFirstFollowUp = (args: Record<string, unknown>) => postOfKind('answer')(args) && (answerPosts += 1) === 2;
+      const followUpTs = await killWhileSlackTakes(stack, victim!, isFirstFollowUp, async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about ${topic}.`)));
+      const replacement = await stack.startBot('worker');
+      await jobOnceIn(stack, jobIdOf(asked), ['completed'], 20_000);
+
+      const replies = botRepliesIn(stack, asked);
+      expect(replies.every((message) => isFinal(message))).toBe(true);
+      return {
+        replies,
+        followUpTs,
+        posts: stack.slack.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === asked.ts),
+        continued: replacement.logs.some((line) => line.msg === 'continuing in the follow-ups posted without being recorded'),
+      };
+    }
+
+    it('and posts only the parts still missing', async () => {
+      const text = sentences('Athena', 300);
+      const { replies, followUpTs, posts, continued } = await killAtTheFirstFollowUp('Athena', text);
+      expect(replies).toHaveLength(3);
+      expect(replies[1]!.ts).toBe(followUpTs);
+      expect(replies.map((message) => message.text).join(' ')).toBe(text);
+      // The message, the follow-up the first run posted, the part it did not reach: one post each.
+      expect(posts).toHaveLength(3);
+      expect(continued).toBe(true);
+    });
+
+    it('and deletes those a shorter answer no longer needs', async () => {
+      const text = 'QuickSight is a business intelligence service.';
+      const { replies, followUpTs, continued } = await killAtTheFirstFollowUp('QuickSight', text);
+      expect(replies.map((message) => message.text)).toEqual([text]);
+      expect(stack.slack.callsTo('chat.delete').some((call) => call.args.ts === followUpTs)).toBe(true);
+      expect(continued).toBe(true);
     });
   });
 

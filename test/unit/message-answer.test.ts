@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CADENCE } from '../../src/core/cadence.js';
+import { readThreadOnce, ThreadCache } from '../../src/answer/thread-cache.js';
 import { THINKING_STATUS_TEXT, type AnswerView } from '../../src/model/answer.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { RedisKeys } from '../../src/ops/redis-keys.js';
@@ -145,5 +146,31 @@ describe('an answer whose message exists already (it said "in line" while the qu
     await slack.waitFor(() => updates().find((call) => call.args.text === 'Tags first.'));
     await answer.finish(done('Tags first. Then a policy.'));
     expect(slack.history('C0GENERAL', ts).map((version) => version.text)).toEqual(['In line.', THINKING_STATUS_TEXT, 'Tags first.', 'Tags first. Then a policy.']);
+  });
+});
+
+describe('an answer written again where an earlier run of its job left more follow-ups than it needs', () => {
+  it('deletes the extra ones, records the rest, and the cached thread forgets them', async () => {
+    const keys = new RedisKeys('message-answer-follow-ups');
+    const cache = new ThreadCache(redis, keys, 60, { userId: 'UBOT', botId: undefined });
+    const cachedMessages = new SlackMessages(messages.slack, new SlackBudget(redis, keys, slackWriteBudgets(50, 60_000)), logger, cache);
+    const question = slack.addMessage('C0GENERAL', { user: 'U0ALICE', text: 'How do I tag instances?' });
+    job += 1;
+    const place: AnswerPlace = { teamId: 'T0TEST', channel: 'C0GENERAL', threadTs: question.ts, jobId: `q-${job}` };
+    try {
+      const post = async (text: string) => (await cachedMessages.slack.chat.postMessage({ channel: place.channel, thread_ts: question.ts, text })).ts!;
+      const [first, second, third] = [await post('Part one.'), await post('Part two.'), await post('Part three.')];
+      await readThreadOnce(cachedMessages.slack, cache, place, question.ts);
+      const recorded: string[][] = [];
+      const answer = new MessageAnswer(cachedMessages, place, first, { cadence: DEFAULT_CADENCE, maxMessageChars: 3900, followUpTs: [second, third], onFollowUps: async (ts) => void recorded.push(ts) }, logger);
+
+      await answer.finish(done('Use tags.'));
+
+      expect(slack.messagesIn('C0GENERAL', question.ts).map((message) => message.text)).toEqual(['How do I tag instances?', 'Use tags.']);
+      expect(recorded).toEqual([[]]);
+      expect((await cache.get(place, question.ts))?.map((message) => message.text)).toEqual(['How do I tag instances?', 'Use tags.']);
+    } finally {
+      cachedMessages.close();
+    }
   });
 });
