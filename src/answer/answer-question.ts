@@ -139,23 +139,25 @@ async function answerAdmitted(job: JobHandle<QuestionJob>, deps: QuestionDeps, s
 /**
  * Whether an earlier run of this job (or its receipt) that ended before recording what it did
  * showed the whole answer: the model is then not asked again (and the usage that run had not
- * recorded yet stays unrecorded). A message it posted without recording it is recorded now, and
- * the answer continues in it rather than in a second one.
+ * recorded yet stays unrecorded). Messages it posted without recording them (the answer's, a long
+ * answer's follow-ups) are recorded now, and the answer continues in them rather than in new ones.
  */
 async function shownByEarlierRun(job: JobHandle<QuestionJob>, place: AnswerPlace, deps: QuestionDeps): Promise<boolean> {
   const earlier = await findEarlierAnswer(deps.messages.slack, place.channel, place.threadTs, job.id);
-  if (earlier?.complete) {
-    deps.logger.info({ answerTs: earlier.ts }, 'answer shown whole by an earlier run of this job; not asked again');
-    await job.update({ ...job.data, answerTs: earlier.ts, deliveredAt: Date.now() });
+  if (!earlier) return false;
+  const answerTs = job.data.answerTs ?? earlier.messageTs[0]!;
+  if (earlier.complete) {
+    deps.logger.info({ answerTs }, 'answer shown whole by an earlier run of this job; not asked again');
+    await job.update({ ...job.data, answerTs, deliveredAt: Date.now() });
     return true;
   }
-  if (!earlier) return false;
-  const unrecordedMessage = job.data.answerTs === undefined;
   // Follow-ups are recorded once all are posted: a run that died among them leaves some unrecorded.
-  const unrecordedFollowUps = earlier.followUpTs.length > (job.data.followUpTs?.length ?? 0);
-  if (unrecordedMessage) deps.logger.info({ answerTs: earlier.ts }, 'continuing in the answer message posted without being recorded');
-  if (unrecordedFollowUps) deps.logger.info({ followUpTs: earlier.followUpTs }, 'continuing in the follow-ups posted without being recorded');
-  if (unrecordedMessage || unrecordedFollowUps) await job.update({ ...job.data, answerTs: job.data.answerTs ?? earlier.ts, ...(unrecordedFollowUps ? { followUpTs: earlier.followUpTs } : {}) });
+  const followUpTs = earlier.messageTs.filter((ts) => ts !== answerTs);
+  const unrecordedMessage = job.data.answerTs === undefined;
+  const unrecordedFollowUps = followUpTs.length > (job.data.followUpTs?.length ?? 0);
+  if (unrecordedMessage) deps.logger.info({ answerTs }, 'continuing in the answer message posted without being recorded');
+  if (unrecordedFollowUps) deps.logger.info({ followUpTs }, 'continuing in the follow-ups posted without being recorded');
+  if (unrecordedMessage || unrecordedFollowUps) await job.update({ ...job.data, answerTs, ...(unrecordedFollowUps ? { followUpTs } : {}) });
   return false;
 }
 

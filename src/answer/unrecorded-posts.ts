@@ -26,30 +26,29 @@ export function findThreadPost(slack: WebClient, channel: string, threadTs: stri
 }
 
 /**
- * The message an earlier run of this job wrote its answer in (its receipt, its first words, its
- * final or failure: the job's first in the thread), the follow-ups it posted after it (a long
- * answer's next parts, in order), and whether the answer was shown whole (a message of the job
- * says `complete` in its metadata: the final, or a long answer's last part).
+ * What earlier runs of this job wrote in the thread: its messages, oldest first (the answer's
+ * message — its receipt, first words, final or failure — then a long answer's follow-ups; a native
+ * stream's message carries no metadata before its final, so then only the follow-ups are found),
+ * and whether the answer was shown whole (a message of the job says `complete` in its metadata:
+ * the final, or a long answer's last part).
  */
 export interface EarlierAnswer {
-  ts: string;
-  followUpTs: string[];
+  messageTs: string[];
   complete: boolean;
 }
 
 export function findEarlierAnswer(slack: WebClient, channel: string, threadTs: string, jobId: string): Promise<EarlierAnswer | undefined> {
   return unlessUnreadable(async () => {
-    let found: EarlierAnswer | undefined;
+    const messageTs: string[] = [];
     for await (const page of threadPages(slack, channel, threadTs)) {
       // A failed or declined answer's message is a notice by then.
       for (const raw of page.filter((message) => postedFor(message, jobId, 'answer') || postedFor(message, jobId, 'notice'))) {
         if (!raw.ts) continue;
-        if (found === undefined) found = { ts: raw.ts, followUpTs: [], complete: false };
-        else found.followUpTs.push(raw.ts);
-        if (ourPayload(raw)?.complete === true) return { ...found, complete: true };
+        messageTs.push(raw.ts);
+        if (ourPayload(raw)?.complete === true) return { messageTs, complete: true };
       }
     }
-    return found;
+    return messageTs.length > 0 ? { messageTs, complete: false } : undefined;
   });
 }
 

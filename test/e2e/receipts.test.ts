@@ -83,7 +83,9 @@ describe('a burst larger than the worker pool', () => {
 });
 
 describe('a worker killed while posting a sign of receipt', () => {
-  it('leaves one message: the next worker finds the receipt it could not record and writes the answer in it', async () => {
+  // Long by nature: a stack of its own, a worker started after the kill, and the answer's wait for
+  // a receipt still being posted (10 s) before it takes the receipt as its dead poster's.
+  it('leaves one message: the next worker finds the receipt it could not record and writes the answer in it', { timeout: 120_000 }, async () => {
     // A stack of its own: the worker that dies must be a process apart from the web one.
     const crashStack = await startStack({
       roles: ['web', 'worker'],
@@ -107,7 +109,7 @@ describe('a worker killed while posting a sign of receipt', () => {
       releaseBusy();
       await crashStack.startBot('worker');
 
-      const [busyFinal, final] = await Promise.all([crashStack.finalAnswer(busy, 30_000), crashStack.finalAnswer(waiting, 30_000)]);
+      const [busyFinal, final] = await Promise.all([crashStack.finalAnswer(busy, 60_000), crashStack.finalAnswer(waiting, 60_000)]);
       expect(busyFinal.text).toContain('Use an SQS queue');
       expect(receiptTs).toBeDefined();
       expect(final.ts).toBe(receiptTs);
@@ -116,5 +118,5 @@ describe('a worker killed while posting a sign of receipt', () => {
     } finally {
       await crashStack.stop();
     }
-  }, 60_000);
+  });
 });
