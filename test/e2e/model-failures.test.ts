@@ -55,8 +55,10 @@ describe('retryable model failures', () => {
 
   it('restarts a stream cut by an error event into the same message: the answer appears exactly once', async () => {
     const answerText = 'First, create a VPC with two public subnets. Then attach an internet gateway and a route table. Finally, launch the instances.';
+    // The error waits until the first attempt's partial text is on screen: what the retry must replace.
+    const partialShown = () => stack.slack.waitFor(() => stack.slack.allMessagesIn(GENERAL).find((message) => message.user === BOT_USER && message.text.startsWith('First, create') && message.text.length < answerText.length), 30_000);
     stack.anthropic.enqueue(
-      { midStreamError: { type: 'overloaded_error', message: 'Overloaded' }, afterChunks: 8, text: answerText, chunkSize: 8, tokenDelayMs: 60 },
+      { midStreamError: { type: 'overloaded_error', message: 'Overloaded' }, afterChunks: 8, text: answerText, chunkSize: 8, tokenDelayMs: 60, holdErrorUntil: partialShown },
       { text: answerText, chunkSize: 8, tokenDelayMs: 15 },
     );
     const before = stack.anthropic.messageRequests().length;

@@ -146,6 +146,28 @@ describe('fake Anthropic with the real SDK', () => {
     expect(collapse(log)).toEqual(['message_start', 'start:0:thinking', 'delta:0:signature_delta', 'stop:0', 'start:1:text', 'delta:1:text_delta']);
   });
 
+  it('holds a mid-stream error back until the test lets it go, the stream open meanwhile', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    const holdErrorUntil = () => {
+      held = true;
+      return released;
+    };
+    fake.enqueue({ midStreamError: { type: 'overloaded_error', message: 'Overloaded' }, afterChunks: 2, text: 'one two three four five', chunkSize: 4, holdErrorUntil });
+    const deltas: string[] = [];
+    const stream = ask('fail when told');
+    stream.on('text', (delta) => deltas.push(delta));
+    let failed = false;
+    const settled = rejection(stream.finalMessage()).finally(() => (failed = true));
+    await fake.waitFor(() => held && deltas.length === 2);
+    expect(failed).toBe(false);
+    release();
+    const error = await settled;
+    expect(error.type).toBe('overloaded_error');
+    expect(deltas).toHaveLength(2);
+  });
+
   it('validates requests like the API', async () => {
     const retired = await rejection(client.messages.create({ model: 'claude-3-haiku-20240307', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }));
     expect(retired.status).toBe(404);

@@ -150,6 +150,8 @@ export interface MidStreamErrorReply extends Timing, ThinkingScript {
   midStreamError: { type: string; message: string };
   /** Text deltas sent before the `event: error` (after any thinking block). */
   afterChunks: number;
+  /** The `event: error` waits for this, the stream open meanwhile (a sign the test needs first, such as the partial text on screen). */
+  holdErrorUntil?: () => Promise<unknown>;
   text: string;
   chunkSize?: number;
 }
@@ -496,7 +498,7 @@ export class FakeAnthropic {
     const output = truncated ? maxTokens : refusedAtOnce ? 0 : Math.max(1, thinkingTokens + textTokens + toolTokens);
     const ends: AnswerPlan['ends'] =
       'midStreamError' in reply
-        ? { after: reply.afterChunks, with: 'error', error: reply.midStreamError }
+        ? { after: reply.afterChunks, with: 'error', error: reply.midStreamError, ...(reply.holdErrorUntil ? { hold: reply.holdErrorUntil } : {}) }
         : 'hang' in reply
           ? { after: reply.afterChunks ?? 0, with: 'hang' }
           : undefined;
@@ -589,8 +591,10 @@ export class FakeAnthropic {
   }
 
   /** A hang leaves the connection open until the client gives up; a mid-stream failure sends `event: error`. */
-  private endEarly(plan: AnswerPlan, record: RecordedRequest, res: ServerResponse, send: (event: string, data: object) => void): void {
+  private async endEarly(plan: AnswerPlan, record: RecordedRequest, res: ServerResponse, send: (event: string, data: object) => void): Promise<void> {
     if (plan.ends?.with !== 'error') return;
+    await plan.ends.hold?.().catch(() => undefined);
+    if (res.destroyed) return;
     send('error', { type: 'error', error: plan.ends.error, request_id: record.id });
     res.end();
   }
@@ -617,7 +621,7 @@ interface AnswerPlan {
   usage: CacheUsage & { output_tokens: number; thinking_tokens: number } & Partial<Usage>;
   timing: Timing;
   /** A hang or a mid-stream error after this many text deltas. */
-  ends?: { after: number; with: 'hang' } | { after: number; with: 'error'; error: { type: string; message: string } };
+  ends?: { after: number; with: 'hang' } | { after: number; with: 'error'; error: { type: string; message: string }; hold?: () => Promise<unknown> };
 }
 
 function kindOf(reply: Exclude<Reply, ErrorReply>, plan: AnswerPlan): string {
