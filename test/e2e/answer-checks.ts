@@ -205,9 +205,10 @@ export async function killWhileSlackTakes(
   ask: () => Promise<unknown>,
   methods: ReadonlyArray<'chat.postMessage' | 'chat.update'> = ['chat.postMessage'],
 ): Promise<string> {
+  const watched: ReadonlySet<string> = new Set(methods);
   let writtenTs: string | undefined;
   const stopWatching = stack.slack.onCall((call) => {
-    if (writtenTs !== undefined || !methods.includes(call.method as 'chat.postMessage') || !isTheWrite(call.args)) return;
+    if (writtenTs !== undefined || !watched.has(call.method) || !isTheWrite(call.args)) return;
     writtenTs = call.method === 'chat.update' ? String(call.args.ts) : (call.response as { ts?: string }).ts;
     void victim.kill('SIGKILL');
   });

@@ -154,8 +154,9 @@ describe('a worker killed mid-answer (SIGKILL)', () => {
       stack.anthropic.enqueue({ text: sentences(topic, 300), chunkSize: 600 }, { text: rerunText, chunkSize: 600 });
       let asked!: Asked;
       let answerPosts = 0;
+      const isAnswerPost = postOfKind('answer');
       // The answer's own message is its first post; the next one is its first follow-up.
-      const isFirstFollowUp = (args: Record<string, unknown>) => postOfKind('answer')(args) && (answerPosts += 1) === 2;
+      const isFirstFollowUp = (args: Record<string, unknown>) => isAnswerPost(args) && (answerPosts += 1) === 2;
       const followUpTs = await killWhileSlackTakes(stack, victim!, isFirstFollowUp, async () => (asked = await stack.mention(`<@${BOT_USER}> Tell me about ${topic}.`)));
       const replacement = await stack.startBot('worker');
       await jobOnceIn(stack, jobIdOf(asked), ['completed'], 20_000);
